@@ -1,0 +1,81 @@
+"""Shared fixtures: a small generated data set and a dbt build of it in a temporary folder.
+
+The project is copied into the temporary folder so a test run never touches the user's
+seeds/, data/ or target/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from warehouse.dbt_invoke import run_dbt
+from warehouse.synthetic import generate
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+PROJECT_FOLDERS = ("models_sql", "python_models", "macros")
+SMALL_SCALE = 0.2  # one region: 5 series of three years, 300 reviews, 30 photos
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy the dbt project (not its generated state) into ``destination``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(PROJECT_ROOT / name, destination / name)
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(PROJECT_ROOT / folder, destination / folder, dirs_exist_ok=True)
+    (destination / "seeds").mkdir(exist_ok=True)
+    shutil.copy2(PROJECT_ROOT / "seeds" / "_seeds.yml", destination / "seeds" / "_seeds.yml")
+    tests = destination / "tests"
+    tests.mkdir(exist_ok=True)
+    for singular in (PROJECT_ROOT / "tests").glob("*.sql"):
+        shutil.copy2(singular, tests / singular.name)
+    return destination
+
+
+class Project:
+    """A throwaway copy of the project with its own seeds, data folder and DuckDB file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = copy_project(root)
+        self.seeds = self.root / "seeds"
+        self.data = self.root / "data"
+        self.db = self.data / "warehouse.duckdb"
+
+    def generate(self, scale: float = SMALL_SCALE, seed: int = 7) -> None:
+        generate(self.seeds, self.data, scale=scale, seed=seed)
+
+    def dbt(self, *args: str, check: bool = True):
+        """Run dbt in this copy, with WAREHOUSE_DB pointing at its own file."""
+        previous = os.environ.get("WAREHOUSE_DB")
+        os.environ["WAREHOUSE_DB"] = str(self.db)
+        cwd = Path.cwd()
+        os.chdir(self.root)
+        try:
+            return run_dbt(list(args), self.root, check=check)
+        finally:
+            os.chdir(cwd)
+            if previous is None:
+                os.environ.pop("WAREHOUSE_DB", None)
+            else:
+                os.environ["WAREHOUSE_DB"] = previous
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The project generated at a small scale and built with `dbt build` (all tests pass)."""
+    project = Project(tmp_path_factory.mktemp("built"))
+    project.generate()
+    project.dbt("build")
+    yield project
+
+
+@pytest.fixture()
+def fresh_project(tmp_path: Path) -> Project:
+    """An empty project copy for tests that bring their own (possibly broken) data."""
+    return Project(tmp_path / "project")
