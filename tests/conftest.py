@@ -6,14 +6,16 @@ seeds/, data/ or target/.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from warehouse.dbt_invoke import run_dbt
 from warehouse.synthetic import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -50,20 +52,28 @@ class Project:
     def generate(self, scale: float = SMALL_SCALE, seed: int = 7) -> None:
         generate(self.seeds, self.data, scale=scale, seed=seed)
 
-    def dbt(self, *args: str, check: bool = True):
-        """Run dbt in this copy, with WAREHOUSE_DB pointing at its own file."""
-        previous = os.environ.get("WAREHOUSE_DB")
-        os.environ["WAREHOUSE_DB"] = str(self.db)
-        cwd = Path.cwd()
-        os.chdir(self.root)
-        try:
-            return run_dbt(list(args), self.root, check=check)
-        finally:
-            os.chdir(cwd)
-            if previous is None:
-                os.environ.pop("WAREHOUSE_DB", None)
-            else:
-                os.environ["WAREHOUSE_DB"] = previous
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "WAREHOUSE_DB": str(self.db)}
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run dbt in a child process in this copy, as a user would, against its own file.
+
+        A child process keeps dbt's open DuckDB handle out of the test process, so tests can
+        then open the file read_only.
+        """
+        dbt = Path(sys.executable).with_name("dbt")
+        completed = subprocess.run(
+            [str(dbt), *args, "--project-dir", str(self.root), "--profiles-dir", str(self.root)],
+            cwd=self.root, env=self.env(), capture_output=True, text=True,
+        )
+        if check and completed.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-6000:]}")
+        return completed
+
+    def run_results(self) -> dict[str, dict]:
+        """The last dbt command's results by node name: status and failure count."""
+        results = json.loads((self.root / "target" / "run_results.json").read_text())
+        return {r["unique_id"].split(".")[2]: r for r in results["results"]}
 
 
 @pytest.fixture(scope="session")
