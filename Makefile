@@ -7,11 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCALE ?= 1
 SEED ?= 42
+PORT ?= 5001
+# Your own files instead of the synthetic data: make run DATA_DIR=/path/to/folder
+DATA_DIR ?=
 export WAREHOUSE_DB ?= data/warehouse.duckdb
 
-.PHONY: venv run generate build docs test clean
+.PHONY: venv run generate build docs test clean serve mlflow-ui
 
-run: generate build docs ## set up, generate the data, build and test everything, write the docs site
+run: $(if $(DATA_DIR),,generate) build docs ## set up, generate the data (unless DATA_DIR), build and test everything, write the docs site
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -25,8 +28,8 @@ venv: $(STAMP) ## create or refresh the virtual environment
 generate: venv ## write the synthetic seeds, photos and truth files (SCALE, SEED)
 	$(BIN)/warehouse generate --scale $(SCALE) --seed $(SEED)
 
-build: venv ## dbt build: seeds, models, data tests and unit tests
-	$(BIN)/warehouse build
+build: venv ## dbt build: seeds (or DATA_DIR's files), models, data tests and unit tests
+	$(BIN)/warehouse build $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 docs: venv ## dbt docs generate --static -> target/static_index.html
 	$(BIN)/warehouse docs
@@ -36,3 +39,9 @@ test: venv ## the pytest suites (they build their own small warehouses in tempor
 
 clean: ## remove generated state (data, dbt target and logs, generated seeds)
 	rm -rf data target logs seeds/*.csv
+
+serve: venv ## serve the champion sales model on 127.0.0.1:$(PORT) (mlflow models serve)
+	$(BIN)/warehouse serve --port $(PORT)
+
+mlflow-ui: venv ## the MLflow UI on 127.0.0.1:5000, over the project's tracking store
+	$(BIN)/mlflow ui --backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///data/mlflow.db} --host 127.0.0.1 --port 5000

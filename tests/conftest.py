@@ -49,11 +49,16 @@ class Project:
         self.data = self.root / "data"
         self.db = self.data / "warehouse.duckdb"
 
-    def generate(self, scale: float = SMALL_SCALE, seed: int = 7) -> None:
-        generate(self.seeds, self.data, scale=scale, seed=seed)
+    def generate(self, scale: float = SMALL_SCALE, seed: int = 7, drift: bool = False) -> None:
+        generate(self.seeds, self.data, scale=scale, seed=seed, drift=drift)
+
+    @property
+    def mlflow_uri(self) -> str:
+        return f"sqlite:///{self.data / 'mlflow.db'}"
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "WAREHOUSE_DB": str(self.db)}
+        """WAREHOUSE_DB and the MLflow store inside this copy, never the user's."""
+        return {**os.environ, "WAREHOUSE_DB": str(self.db), "MLFLOW_TRACKING_URI": self.mlflow_uri}
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run dbt in a child process in this copy, as a user would, against its own file.
@@ -81,6 +86,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
     """The project generated at a small scale and built with `dbt build` (all tests pass)."""
     project = Project(tmp_path_factory.mktemp("built"))
     project.generate()
+    project.dbt("seed")
     project.dbt("build")
     yield project
 

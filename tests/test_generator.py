@@ -146,3 +146,25 @@ def test_photos_are_real_pngs(scale_one: Path) -> None:
 def test_rejects_non_positive_scale(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="scale"):
         generate(tmp_path / "seeds", tmp_path / "data", scale=0)
+
+
+def test_append_days_continues_the_story(tmp_path: Path) -> None:
+    from warehouse.synthetic import append_days
+
+    generate(tmp_path / "seeds", tmp_path / "data", scale=0.2, seed=5)
+    before = pd.read_csv(tmp_path / "seeds/raw_sales.csv")
+    counts = append_days(tmp_path / "seeds", tmp_path / "data", 7, seed=5)
+    after = pd.read_csv(tmp_path / "seeds/raw_sales.csv")
+    assert len(after) == len(before) + 7 * 5 == len(before) + counts.sales
+    assert after["date"].max() == "2024-01-07"
+    assert not after.duplicated(["date", "product_category", "region"]).any()
+    # The new week sells like the same week a year earlier, grown by the trend, not from zero.
+    new_week = after[after["date"] >= "2024-01-01"]["sales_amount"].sum()
+    last_year = after[(after["date"] >= "2023-01-02") & (after["date"] <= "2023-01-08")]["sales_amount"].sum()
+    assert 0.9 < new_week / last_year < 1.25
+    for seed_file, key in (("raw_feedback.csv", "feedback_id"), ("raw_product_images.csv", "image_id")):
+        assert pd.read_csv(tmp_path / "seeds" / seed_file)[key].is_unique
+    images = pd.read_csv(tmp_path / "seeds/raw_product_images.csv")
+    assert all((tmp_path / "data/images" / p).exists() for p in images["image_path"])
+    truth = pd.read_csv(tmp_path / "data/truth/sales_expected.csv")
+    assert len(truth) == len(after)

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from warehouse.database import WarehouseLockedError
 from warehouse.dbt_invoke import DbtCommandError, run_dbt
+from warehouse.server import ServingError
+from warehouse.tracking import TrackingStoreError
 
 log = logging.getLogger("warehouse")
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
     """Write the synthetic seeds, photos and truth files."""
-    from warehouse.synthetic import generate
+    from warehouse.synthetic import append_days, generate
 
-    counts = generate(Path(args.seeds_dir), Path(args.data_dir), scale=args.scale, seed=args.seed)
+    if args.append_days:
+        append_days(Path(args.seeds_dir), Path(args.data_dir), args.append_days, seed=args.seed)
+        return
+    counts = generate(Path(args.seeds_dir), Path(args.data_dir), scale=args.scale, seed=args.seed, drift=args.drift)
     log.info(
         "wrote %d sales rows (%d regions), %d feedback rows, %d photos",
         counts.sales, counts.regions, counts.feedback, counts.images,
@@ -25,13 +32,39 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    """Seed, build and test everything with `dbt build`."""
-    run_dbt(["build", *args.dbt_args], Path(args.project_dir))
+    """Load the seeds (or point the sources at --data-dir), then `dbt build` everything."""
+    project = Path(args.project_dir)
+    if args.data_dir:
+        from warehouse.sources import source_vars
+
+        variables = json.dumps(source_vars(Path(args.data_dir)))
+        # Unit tests ran against the seeds; they read column types from the seed tables.
+        exclude = ["--exclude", "resource_type:seed", "resource_type:unit_test"]
+        run_dbt(["build", *exclude, "--vars", variables, *args.dbt_args], project)
+        return
+    # Staging reads the seeds through source(), which dbt does not order after the seeds
+    # (as in jaffle-shop): load them first so the source tests see the tables.
+    run_dbt(["seed"], project)
+    run_dbt(["build", *args.dbt_args], project)
 
 
 def cmd_docs(args: argparse.Namespace) -> None:
     """Write the single-file docs site target/static_index.html."""
     run_dbt(["docs", "generate", "--static"], Path(args.project_dir))
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Serve the champion sales model over HTTP (mlflow models serve, loopback by default)."""
+    from warehouse.server import serve_forever
+
+    serve_forever(args.port, args.host, args.workers)
+
+
+def cmd_example_data(args: argparse.Namespace) -> None:
+    """Write a small folder of your-own-data files (Parquet and CSV) to try --data-dir on."""
+    from warehouse.synthetic.example import write_example
+
+    log.info("wrote an example data folder to %s", write_example(Path(args.out)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate = verbs.add_parser("generate", help=cmd_generate.__doc__)
     generate.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 = 5 regions)")
     generate.add_argument("--seed", type=int, default=42, help="random seed; same seed, same bytes")
+    generate.add_argument("--drift", action="store_true", help="shift the last quarter's spend and weather")
+    generate.add_argument("--append-days", type=int, default=0, metavar="N",
+                          help="instead of regenerating, append N new days (sales, feedback, photos)")
     generate.add_argument("--seeds-dir", default="seeds", help="where the raw CSVs go (dbt seeds)")
     generate.add_argument("--data-dir", default="data", help="where photos and truth files go")
     generate.set_defaults(handler=cmd_generate)
@@ -50,7 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
         verb = verbs.add_parser(name, help=handler.__doc__)
         verb.add_argument("--project-dir", default=".", help="dbt project folder")
         verb.set_defaults(handler=handler)
+    verbs.choices["build"].add_argument(
+        "--data-dir", help="build from your own files in this folder (sales, feedback, product_images: .csv or .parquet)"
+    )
     verbs.choices["build"].add_argument("dbt_args", nargs="*", help="extra dbt build arguments")
+
+    example = verbs.add_parser("example-data", help=cmd_example_data.__doc__)
+    example.add_argument("--out", default="data/example", help="folder to write")
+    example.set_defaults(handler=cmd_example_data)
+
+    serve = verbs.add_parser("serve", help=cmd_serve.__doc__)
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5001)), help="env PORT, default 5001")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address; loopback unless told otherwise")
+    serve.add_argument("--workers", type=int, default=2, help="server worker processes")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -62,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         args.handler(args)
-    except (WarehouseLockedError, DbtCommandError, ValueError) as error:
+    except (WarehouseLockedError, DbtCommandError, ServingError, TrackingStoreError, ValueError) as error:
+        # SourceFileError is a ValueError: it names the file and column.
         log.error("%s", error)
         return 2
     return 0

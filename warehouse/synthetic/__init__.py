@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +50,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
 
 
-def generate(seeds_dir: Path, data_dir: Path, scale: float = 1.0, seed: int = 42) -> GeneratedCounts:
-    """Generate every dataset at ``scale`` (1 = 5 regions, 1,500 reviews, 150 photos)."""
+def generate(
+    seeds_dir: Path, data_dir: Path, scale: float = 1.0, seed: int = 42, drift: bool = False
+) -> GeneratedCounts:
+    """Generate every dataset at ``scale`` (1 = 5 regions, 3,000 reviews, 150 photos).
+
+    With ``drift`` the last quarter's marketing spend and weather shift (see World).
+    """
     if scale <= 0:
         raise ValueError(f"--scale must be positive, got {scale}")
     world = World()
@@ -62,7 +68,7 @@ def generate(seeds_dir: Path, data_dir: Path, scale: float = 1.0, seed: int = 42
     truth_dir = data_dir / "truth"
 
     log.info("generating sales for %d categories x %d regions", len(CATEGORIES), n_regions)
-    sales, expected = generate_sales(sales_rng, world, regions)
+    sales, expected = generate_sales(sales_rng, world, regions, seed, drift=drift)
     write_csv(sales, seeds_dir / "raw_sales.csv")
     write_csv(expected, truth_dir / "sales_expected.csv")
 
@@ -85,6 +91,52 @@ def generate(seeds_dir: Path, data_dir: Path, scale: float = 1.0, seed: int = 42
     write_csv(pd.DataFrame({"region": list(regions)}), seeds_dir / "raw_regions.csv")
     truth_dir.mkdir(parents=True, exist_ok=True)
     (truth_dir / "causal_parameters.json").write_text(
-        json.dumps({"seed": seed, "scale": scale, **as_json_dict(world, regions)}, indent=2) + "\n"
+        json.dumps({"seed": seed, "scale": scale, "drift": drift, **as_json_dict(world, regions)}, indent=2) + "\n"
     )
     return GeneratedCounts(len(sales), len(feedback), len(images), n_regions)
+
+
+def append_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Append rows to an existing generated CSV (same columns, no header)."""
+    frame.to_csv(path, mode="a", header=False, index=False, lineterminator="\n")
+
+
+def append_days(seeds_dir: Path, data_dir: Path, n_days: int, seed: int = 42) -> GeneratedCounts:
+    """Extend generated data by ``n_days`` after its last day: sales, feedback and photos.
+
+    The story continues (same regions, trend and seasonality); the new days draw from their own
+    random stream, so appending is deterministic too. This is the daily increment that
+    incremental builds and benchmarks use.
+    """
+    if n_days < 1:
+        raise ValueError(f"--append-days must be at least 1, got {n_days}")
+    truth_dir = data_dir / "truth"
+    parameters_file = truth_dir / "causal_parameters.json"
+    if not parameters_file.exists():
+        raise ValueError(f"{parameters_file} not found: run `warehouse generate` before appending days")
+    regions = json.loads(parameters_file.read_text())["region_multipliers"]
+    last_day = pd.to_datetime(pd.read_csv(seeds_dir / "raw_sales.csv", usecols=["date"])["date"]).max().date()
+    world = replace(World(), start=last_day + timedelta(days=1), end=last_day + timedelta(days=n_days))
+    sales_rng, feedback_rng, image_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence([seed, world.start.toordinal()]).spawn(3)
+    )
+    sales, expected = generate_sales(sales_rng, world, regions, seed)
+    append_csv(sales, seeds_dir / "raw_sales.csv")
+    append_csv(expected, truth_dir / "sales_expected.csv")
+
+    scale = len(regions) / len(BASE_REGION_MULTIPLIERS)
+    days_in_story = (World().horizon_end - World().origin).days + 1
+    n_feedback = max(1, round(world.feedback_per_scale * scale * n_days / days_in_story))
+    first_feedback = int(pd.read_csv(seeds_dir / "raw_feedback.csv", usecols=["feedback_id"])["feedback_id"].max()) + 1
+    feedback, latent = generate_feedback(feedback_rng, world, n_feedback, first_id=first_feedback)
+    append_csv(feedback, seeds_dir / "raw_feedback.csv")
+    append_csv(latent, truth_dir / "feedback_sentiment_truth.csv")
+
+    n_images = max(1, round(world.images_per_scale * scale * n_days / days_in_story))
+    first_image = int(pd.read_csv(seeds_dir / "raw_product_images.csv", usecols=["image_id"])["image_id"].max()) + 1
+    images, degradations = generate_images(image_rng, world, n_images, data_dir / "images", first_id=first_image)
+    append_csv(images, seeds_dir / "raw_product_images.csv")
+    append_csv(degradations, truth_dir / "image_degradations.csv")
+    log.info("appended %s to %s: %d sales rows, %d feedback rows, %d photos",
+             world.start, world.end, len(sales), len(feedback), len(images))
+    return GeneratedCounts(len(sales), len(feedback), len(images), len(regions))

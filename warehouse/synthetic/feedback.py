@@ -109,16 +109,18 @@ def rating_for(rng: np.random.Generator, sentiment: float) -> int:
     return int(np.clip(np.rint(3 + 2.2 * sentiment + rng.normal(0, 0.55)), 1, 5))
 
 
-def generate_feedback(rng: np.random.Generator, world: World, n_rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_feedback(
+    rng: np.random.Generator, world: World, n_rows: int, first_id: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (feedback rows as the raw seed has them, latent sentiment truth per row)."""
     dates = pd.date_range(world.start, world.end, freq="D")
     day_index = np.sort(rng.integers(0, dates.size, n_rows))
     category_index = rng.integers(0, len(CATEGORIES), n_rows)
     rows, truth = [], []
-    for feedback_id, (day, cat) in enumerate(zip(day_index, category_index), start=1):
+    for feedback_id, (day, cat) in enumerate(zip(day_index, category_index), start=first_id):
         category = CATEGORIES[int(cat)]
         when = dates[int(day)]
-        years = (when - pd.Timestamp(world.start)).days / 365.25
+        years = (when - pd.Timestamp(world.origin)).days / 365.25
         latent = float(np.clip(sentiment_level(category, years) + rng.normal(0, 0.5), -1, 1))
         rows.append(
             {

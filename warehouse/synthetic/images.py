@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from warehouse.synthetic.world import CATEGORIES, CategoryProfile, World, photo_quality_level
+from warehouse.synthetic.world import CATEGORIES, CategoryProfile, World, photo_quality_level, share_of_period
 
 MAX_BLUR_SIGMA = 3.0
 MAX_NOISE_SIGMA = 20.0
@@ -82,16 +82,17 @@ def degradation_strengths(rng: np.random.Generator, quality: float) -> dict[str,
 
 
 def generate_images(
-    rng: np.random.Generator, world: World, n_images: int, image_dir: Path
+    rng: np.random.Generator, world: World, n_images: int, image_dir: Path, first_id: int = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write PNG files under ``image_dir``; return (metadata seed rows, degradation truth)."""
     image_dir.mkdir(parents=True, exist_ok=True)
     dates = pd.date_range(world.start, world.end, freq="D")
+    period = share_of_period(world, dates)
     rows, truth = [], []
-    for image_id in range(1, n_images + 1):
+    for image_id in range(first_id, first_id + n_images):
         category = CATEGORIES[(image_id - 1) % len(CATEGORIES)]
         day = int(rng.integers(0, dates.size))
-        quality = photo_quality_level(category, day / max(dates.size - 1, 1))
+        quality = photo_quality_level(category, float(period[day]))
         strengths = degradation_strengths(rng, quality)
         scene = draw_scene(rng, category, world.image_size)
         photo = degrade(scene, rng, strengths["blur_sigma"], strengths["exposure_gain"], strengths["noise_sigma"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -10,7 +12,9 @@ from warehouse.synthetic.world import (
     World,
     photo_quality_level,
     sentiment_level,
+    share_of_period,
     yearly_profile,
+    years_since_origin,
 )
 
 
@@ -45,23 +49,36 @@ def marketing_lift(spend: np.ndarray, world: World) -> np.ndarray:
     return 1.0 + world.marketing_max_lift * (1.0 - np.exp(-spend / world.marketing_saturation_spend))
 
 
+def apply_drift(spend: np.ndarray, weather: np.ndarray, world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Shift the last ``drift_days`` of spend and weather; sales then follow the new drivers."""
+    spend, weather = spend.copy(), weather.copy()
+    spend[-world.drift_days :] = np.round(spend[-world.drift_days :] * world.drift_spend_multiplier, 2)
+    weather[-world.drift_days :] = np.round(np.clip(weather[-world.drift_days :] + world.drift_weather_shift, 0, 1), 3)
+    return spend, weather
+
+
+def region_climate(region: str, seed: int) -> float:
+    """A region's weather offset, stable for a seed so appended days keep the same climate."""
+    return float(np.random.default_rng([seed, zlib.crc32(region.encode())]).uniform(-0.08, 0.08))
+
+
 def generate_sales(
-    rng: np.random.Generator, world: World, regions: dict[str, float]
+    rng: np.random.Generator, world: World, regions: dict[str, float], seed: int, drift: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (sales rows as the raw seed has them, expected sales truth)."""
+    """Return (sales rows as the raw seed has them, expected sales truth) for world.start..end."""
     dates = pd.date_range(world.start, world.end, freq="D")
     n_days = dates.size
-    years = (dates - pd.Timestamp(world.start)).days.to_numpy() / 365.25
-    share_of_period = np.arange(n_days) / max(n_days - 1, 1)
+    years = years_since_origin(world, dates)
+    period_share = share_of_period(world, dates)
     day_of_year = dates.day_of_year.to_numpy().astype(float)
     weekday = np.asarray(world.weekday_multipliers)[dates.day_of_week]
-    climate = {name: rng.uniform(-0.08, 0.08) for name in regions}
+    climate = {name: region_climate(name, seed) for name in regions}
 
     frames = []
     for category in CATEGORIES:
         seasonal = np.array([yearly_profile(category, d) for d in day_of_year])
         sentiment = np.array([sentiment_level(category, y) for y in years])
-        photo = np.array([photo_quality_level(category, s) for s in share_of_period])
+        photo = np.array([photo_quality_level(category, s) for s in period_share])
         category_level = (
             category.base_daily_sales
             * np.exp(category.annual_growth * years)
@@ -73,6 +90,8 @@ def generate_sales(
         for region, multiplier in regions.items():
             spend = marketing_spend(rng, n_days, world)
             weather = weather_scores(rng, day_of_year, climate[region], world)
+            if drift:
+                spend, weather = apply_drift(spend, weather, world)
             weather_effect = 1 + category.weather_sensitivity * (weather - 0.5) * 2
             expected = category_level * multiplier * marketing_lift(spend, world) * weather_effect
             noise = rng.normal(0.0, world.noise_sigma, n_days) - world.noise_sigma**2 / 2

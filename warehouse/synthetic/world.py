@@ -11,6 +11,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
 BASE_REGIONS: tuple[str, ...] = ("North", "South", "East", "West", "Central")
 
 
@@ -60,6 +63,10 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
 class World:
     """Global parameters of the simulation; categories and regions are listed separately."""
 
+    # The story's calendar: trend and photo-quality drift are measured from origin to
+    # horizon_end. start..end is the window generated, the same unless appending days.
+    origin: date = date(2021, 1, 1)
+    horizon_end: date = date(2023, 12, 31)
     start: date = date(2021, 1, 1)
     end: date = date(2023, 12, 31)
     # Weekly pattern, Monday..Sunday, multiplicative.
@@ -79,7 +86,11 @@ class World:
     photo_quality_sales_effect: float = 0.10
     # Multiplicative log-normal noise, mean preserving: the irreducible part.
     noise_sigma: float = 0.08
-    feedback_per_scale: int = 1500
+    # `--drift`: the last quarter's marketing spend and weather move, so drift alarms can fire.
+    drift_days: int = 91
+    drift_spend_multiplier: float = 1.8
+    drift_weather_shift: float = 0.25
+    feedback_per_scale: int = 3000
     images_per_scale: int = 150
     image_size: int = 256
     extra_region_multiplier_range: tuple[float, float] = field(default=(0.6, 1.3))
@@ -104,6 +115,18 @@ def region_names(n_regions: int) -> list[str]:
     return names
 
 
+def years_since_origin(world: World, days: pd.DatetimeIndex) -> np.ndarray:
+    """Years elapsed since the story's origin, per day."""
+    return (days - pd.Timestamp(world.origin)).days.to_numpy() / 365.25
+
+
+def share_of_period(world: World, days: pd.DatetimeIndex) -> np.ndarray:
+    """Position of each day in the story's period, 0 at origin and 1 at horizon_end (beyond
+    1 for appended days)."""
+    span = max((pd.Timestamp(world.horizon_end) - pd.Timestamp(world.origin)).days, 1)
+    return (days - pd.Timestamp(world.origin)).days.to_numpy() / span
+
+
 def yearly_profile(category: CategoryProfile, day_of_year: float) -> float:
     """Yearly seasonality: two harmonics peaking at the category's peak day."""
     phase = 2 * math.pi * (day_of_year - category.yearly_peak_day) / 365.25
@@ -118,9 +141,10 @@ def sentiment_level(category: CategoryProfile, years_since_start: float) -> floa
 
 def photo_quality_level(category: CategoryProfile, share_of_period: float) -> float:
     """The category's mean photo quality (0..1), moving linearly over the period."""
-    return category.photo_quality_start + (
+    level = category.photo_quality_start + (
         category.photo_quality_end - category.photo_quality_start
     ) * share_of_period
+    return max(0.0, min(1.0, level))
 
 
 def as_json_dict(world: World, regions: dict[str, float]) -> dict:

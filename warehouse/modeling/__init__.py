@@ -1,0 +1,1 @@
+"""The integrated weekly sales model: features, the quantile forest, training, serving."""

@@ -1,0 +1,68 @@
+"""What the ml dbt Python models call: train, track, and read a run's outputs back."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+
+from warehouse import drift, tracking
+from warehouse.modeling import figures
+from warehouse.modeling.features import CATEGORICAL
+from warehouse.modeling.training import (
+    available_features,
+    metrics_frame,
+    split_by_weeks,
+    train_sales_model,
+    usable_rows,
+)
+
+log = logging.getLogger(__name__)
+
+
+def train_and_track(features: pd.DataFrame, domain_metrics: list[pd.DataFrame]) -> pd.DataFrame:
+    """Train the sales model, log the build's run to MLflow, return the integrated metrics.
+
+    The other domains' evaluation rows are logged in the same run, so the run carries the
+    same numbers as model_performance.
+    """
+    result = train_sales_model(features)
+    integrated = metrics_frame(result)
+    every_metric = pd.concat([*domain_metrics, integrated], ignore_index=True)
+    plots = {
+        "actual_vs_predicted": figures.actual_vs_predicted(result.predictions),
+        "residuals": figures.residuals_over_time(result.predictions),
+        "feature_importance": figures.feature_importance_bars(result.importance),
+    }
+    record = tracking.log_build_run(result, every_metric, plots, build_id=uuid.uuid4().hex)
+    return integrated.assign(
+        mlflow_run_id=record.run_id,
+        model_version=record.model_version,
+        promoted_to_champion=record.promoted,
+        champion_decision=record.decision,
+    )
+
+
+def run_artifact(evaluation: pd.DataFrame, artifact: str) -> pd.DataFrame:
+    """A table the build's MLflow run logged (predictions.parquet, feature_importance.csv)."""
+    run_id = str(evaluation["mlflow_run_id"].iloc[0])
+    tracking.connect()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=artifact, dst_path=folder))
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+
+
+def drift_report(features: pd.DataFrame, window_weeks: int) -> pd.DataFrame:
+    """Drift of each model feature: the training weeks against the latest ``window_weeks``."""
+    frame = usable_rows(features)
+    numeric, _ = available_features(frame)
+    train, _ = split_by_weeks(frame)
+    weeks = sorted(frame["week_start"].unique())
+    window = frame[frame["week_start"].isin(weeks[-window_weeks:])]
+    log.info("drift: %d reference rows (training weeks) against %d rows of the latest %d weeks",
+             len(train), len(window), window_weeks)
+    return drift.feature_drift(train, window, numeric, list(CATEGORICAL))

@@ -1,0 +1,159 @@
+"""MLflow tracking for the sales model: one run per build, registry, and the champion alias."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+from warehouse.modeling.features import FEATURES
+from warehouse.modeling.serving import SalesModel
+from warehouse.modeling.training import TrainingResult
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "sales_model"
+CHAMPION = "champion"
+EXPERIMENT = "retail-warehouse"
+DEFAULT_STORE = Path("data/mlflow.db")
+CHAMPION_METRIC = "integrated.sales_model.test_mae"
+
+
+class TrackingStoreError(RuntimeError):
+    """The MLflow tracking store cannot be reached or read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a build's MLflow run produced."""
+
+    run_id: str
+    model_version: str
+    promoted: bool
+    decision: str
+
+
+def tracking_uri() -> str:
+    """env MLFLOW_TRACKING_URI, default a SQLite file data/mlflow.db (absolute, so cwd-proof)."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if uri:
+        return uri
+    DEFAULT_STORE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_STORE.resolve()}"
+
+
+def connect() -> MlflowClient:
+    """Point mlflow at the store and check that it answers."""
+    uri = tracking_uri()
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    client = MlflowClient()
+    try:
+        client.search_experiments(max_results=1)
+    except Exception as error:  # the store's own exception types vary by backend
+        raise TrackingStoreError(f"MLflow tracking store {uri} cannot be read: {error}") from error
+    return client
+
+
+def metric_key(domain: str, model_name: str, metric_name: str) -> str:
+    """The MLflow metric name of a model_performance row."""
+    return f"{domain}.{model_name}.{metric_name}"
+
+
+def champion_test_mae(client: MlflowClient) -> tuple[str, float] | None:
+    """The current champion's version and test MAE, or None when there is no champion yet."""
+    try:
+        version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
+    except MlflowException:
+        return None
+    run = client.get_run(version.run_id)
+    return version.version, float(run.data.metrics[CHAMPION_METRIC])
+
+
+def next_version(client: MlflowClient) -> str:
+    """The version number the registry will give the next registration."""
+    try:
+        versions = client.search_model_versions(f"name = '{MODEL_NAME}'")
+    except MlflowException:
+        return "1"
+    return str(max((int(v.version) for v in versions), default=0) + 1)
+
+
+def decide_champion(new_mae: float, current: tuple[str, float] | None) -> tuple[bool, str]:
+    """Promote when there is no champion or the new test MAE is not worse than the champion's."""
+    if current is None:
+        return True, "no champion yet"
+    version, mae = current
+    if new_mae <= mae:
+        return True, f"test MAE {new_mae:.2f} <= champion v{version}'s {mae:.2f}"
+    return False, f"test MAE {new_mae:.2f} > champion v{version}'s {mae:.2f}: champion kept"
+
+
+def log_build_run(
+    result: TrainingResult,
+    domain_metrics: pd.DataFrame,
+    figures: dict[str, object],
+    build_id: str,
+) -> RunRecord:
+    """Log one build: parameters, every domain's metrics, artifacts, the model; move champion."""
+    client = connect()
+    mlflow.set_experiment(EXPERIMENT)
+    with mlflow.start_run(run_name=f"build-{build_id[:8]}") as run, tempfile.TemporaryDirectory() as folder:
+        mlflow.set_tag("dbt_invocation_id", build_id)
+        mlflow.log_params(
+            {
+                **{key.split("__")[-1]: value for key, value in result.best_params.items()},
+                "features": ",".join(result.features),
+                "dropped_features": ",".join(result.dropped_features) or "none",
+                "train_weeks": " to ".join(result.train_weeks),
+                "test_weeks": " to ".join(result.test_weeks),
+            }
+        )
+        mlflow.log_metrics(
+            {
+                metric_key(row.domain, row.model_name, row.metric_name): float(row.metric_value)
+                for row in domain_metrics.itertuples()
+                if pd.notna(row.metric_value)
+            }
+        )
+        out = Path(folder)
+        result.importance.to_csv(out / "feature_importance.csv", index=False)
+        result.predictions.to_parquet(out / "predictions.parquet", index=False)
+        mlflow.log_artifact(str(out / "feature_importance.csv"))
+        mlflow.log_artifact(str(out / "predictions.parquet"))
+        for name, figure in figures.items():
+            mlflow.log_figure(figure, f"figures/{name}.html")
+
+        version = next_version(client)
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=SalesModel(result.model, result.features, version),
+            input_example=input_example(result.example_rows),
+            registered_model_name=MODEL_NAME,
+        )
+        registered = str(info.registered_model_version)
+        if registered != version:
+            raise TrackingStoreError(f"registry gave version {registered}, expected {version}: concurrent builds?")
+        promoted, decision = decide_champion(result.metrics["sales_model"]["test_mae"], champion_test_mae(client))
+        if promoted:
+            client.set_registered_model_alias(MODEL_NAME, CHAMPION, version)
+        mlflow.set_tag("champion_decision", decision)
+        mlflow.log_metric("promoted_to_champion", float(promoted))
+        log.info("MLflow run %s registered %s v%s; %s", run.info.run_id, MODEL_NAME, version, decision)
+        return RunRecord(run.info.run_id, version, promoted, decision)
+
+
+def input_example(rows: pd.DataFrame) -> list[dict]:
+    """Rows of model input as a client posts them: JSON-ready, nulls as None."""
+    return [
+        {key: (None if pd.isna(value) else value) for key, value in record.items()}
+        for record in rows[list(FEATURES)].to_dict(orient="records")
+    ]
