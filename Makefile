@@ -12,9 +12,9 @@ PORT ?= 5001
 DATA_DIR ?=
 export WAREHOUSE_DB ?= data/warehouse.duckdb
 
-.PHONY: venv run generate build docs test clean serve mlflow-ui
+.PHONY: venv run generate build docs report browser test clean serve mlflow-ui
 
-run: $(if $(DATA_DIR),,generate) build docs ## set up, generate the data (unless DATA_DIR), build and test everything, write the docs site
+run: $(if $(DATA_DIR),,generate) build docs report ## set up, generate the data (unless DATA_DIR), build and test everything, write the docs site and the report
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -34,7 +34,20 @@ build: venv ## dbt build: seeds (or DATA_DIR's files), models, data tests and un
 docs: venv ## dbt docs generate --static -> target/static_index.html
 	$(BIN)/warehouse docs
 
-test: venv ## the pytest suites (they build their own small warehouses in temporary folders)
+report: venv ## the self-contained plotly report -> data/report/index.html
+	$(BIN)/warehouse report
+
+browser: ## Chromium and chromedriver for the browser tests: apt-get install where missing and root
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "chromium and chromedriver present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update && apt-get install -y chromium chromium-driver) \
+		|| echo "WARNING: apt-get could not install chromium: the browser tests will be SKIPPED"; \
+	else \
+		echo "WARNING: chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will be SKIPPED"; \
+	fi
+
+test: venv browser ## the pytest suites (they build their own small warehouses in temporary folders)
 	$(BIN)/pytest
 
 clean: ## remove generated state (data, dbt target and logs, generated seeds)

@@ -51,8 +51,7 @@ def synthetic_features(n_weeks: int = 90, seed: int = 0) -> pd.DataFrame:
                         "week_of_year": float(week % 52 + 1),
                         "week_of_year_sin": np.sin(2 * np.pi * week / 52),
                         "week_of_year_cos": np.cos(2 * np.pi * week / 52),
-                        "sentiment_compound_4w": np.nan, "rating_4w": np.nan,
-                        "feedback_count_4w": np.nan, "photo_quality": np.nan,
+                        "sentiment_compound_4w": np.nan, "photo_quality": np.nan,
                     }
                 )
                 sales.append(rows[-1]["sales"])
@@ -225,7 +224,11 @@ def test_drift_alarm_fires_on_drifted_data_and_stays_quiet_on_clean(
     from warehouse.modeling.pipeline import drift_report
 
     clean = drift_report(query(built_project, "select * from marts.sales_model_features"), 13)
-    assert not clean["drift_detected"].any(), clean[clean["drift_detected"]]
+    # The story moves category sentiment and photography on purpose (see world.py); every
+    # other feature, the drivers above all, must stay quiet on clean data.
+    designed_trends = {"sentiment_compound_4w", "photo_quality"}
+    assert set(clean.loc[clean["drift_detected"], "feature"]) <= designed_trends, clean[clean["drift_detected"]]
+    assert not clean.set_index("feature").loc[["marketing_spend_per_day", "weather_score"], "drift_detected"].any()
 
     drifted_project = Project(tmp_path / "drifted")
     drifted_project.generate(drift=True)

@@ -7,12 +7,13 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
-from warehouse.database import WarehouseLockedError
-from warehouse.dbt_invoke import DbtCommandError, run_dbt
-from warehouse.server import ServingError
-from warehouse.tracking import TrackingStoreError
+from warehouse.build import build_beside
+from warehouse.database import copy_database, ensure_no_writer, warehouse_path
+from warehouse.dbt_invoke import run_dbt
+from warehouse.errors import WarehouseError
 
 log = logging.getLogger("warehouse")
 
@@ -32,7 +33,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    """Load the seeds (or point the sources at --data-dir), then `dbt build` everything."""
+    """Build beside the live warehouse: seeds (or --data-dir's files), models, tests; swap on success."""
     project = Path(args.project_dir)
     if args.data_dir:
         from warehouse.sources import source_vars
@@ -40,17 +41,29 @@ def cmd_build(args: argparse.Namespace) -> None:
         variables = json.dumps(source_vars(Path(args.data_dir)))
         # Unit tests ran against the seeds; they read column types from the seed tables.
         exclude = ["--exclude", "resource_type:seed", "resource_type:unit_test"]
-        run_dbt(["build", *exclude, "--vars", variables, *args.dbt_args], project)
-        return
-    # Staging reads the seeds through source(), which dbt does not order after the seeds
-    # (as in jaffle-shop): load them first so the source tests see the tables.
-    run_dbt(["seed"], project)
-    run_dbt(["build", *args.dbt_args], project)
+        steps = [["build", *exclude, "--vars", variables, *args.dbt_args]]
+    else:
+        # Staging reads the seeds through source(), which dbt does not order after the seeds
+        # (as in jaffle-shop): load them first so the source tests see the tables.
+        steps = [["seed"], ["build", *args.dbt_args]]
+
+    def build(db_path: Path) -> None:
+        for step in steps:
+            run_dbt(step, project, db_path)
+
+    build_beside(warehouse_path(), build)
 
 
 def cmd_docs(args: argparse.Namespace) -> None:
     """Write the single-file docs site target/static_index.html."""
-    run_dbt(["docs", "generate", "--static"], Path(args.project_dir))
+    live = warehouse_path()
+    ensure_no_writer(live)
+    with tempfile.TemporaryDirectory() as folder:
+        # dbt opens its database for writing; a copy leaves the live file to its readers.
+        snapshot = Path(folder) / live.name
+        if live.exists():
+            copy_database(live, snapshot)
+        run_dbt(["docs", "generate", "--static"], Path(args.project_dir), snapshot)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -65,6 +78,14 @@ def cmd_example_data(args: argparse.Namespace) -> None:
     from warehouse.synthetic.example import write_example
 
     log.info("wrote an example data folder to %s", write_example(Path(args.out)))
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """Write the self-contained plotly report (data/report/index.html) from the marts and MLflow."""
+    from warehouse.database import warehouse_path
+    from warehouse.report import build_report
+
+    build_report(Path(args.database) if args.database else warehouse_path(), Path(args.output), Path(args.images_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     example.add_argument("--out", default="data/example", help="folder to write")
     example.set_defaults(handler=cmd_example_data)
 
+    report = verbs.add_parser("report", help=cmd_report.__doc__)
+    report.add_argument("--database", default=None, help="warehouse file; default env WAREHOUSE_DB or data/warehouse.duckdb")
+    report.add_argument("--output", default="data/report/index.html", help="the page to write")
+    report.add_argument("--images-dir", default="data/images", help="the product photos (for the thumbnails)")
+    report.set_defaults(handler=cmd_report)
+
     serve = verbs.add_parser("serve", help=cmd_serve.__doc__)
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5001)), help="env PORT, default 5001")
     serve.add_argument("--host", default="127.0.0.1", help="bind address; loopback unless told otherwise")
@@ -111,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         args.handler(args)
-    except (WarehouseLockedError, DbtCommandError, ServingError, TrackingStoreError, ValueError) as error:
-        # SourceFileError is a ValueError: it names the file and column.
+    except (WarehouseError, ValueError) as error:
         log.error("%s", error)
         return 2
     return 0

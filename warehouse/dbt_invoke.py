@@ -1,35 +1,41 @@
-"""Running dbt commands for the project, with lock conflicts turned into clear errors."""
+"""Running dbt commands for the project in a child process, lock conflicts made clear."""
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from collections import deque
 from pathlib import Path
 
-from dbt.cli.main import dbtRunner, dbtRunnerResult
-
-from warehouse.database import WarehouseLockedError, ensure_writable, lock_message, warehouse_path
+from warehouse.database import WarehouseLockedError, lock_message
+from warehouse.errors import WarehouseError
 
 log = logging.getLogger(__name__)
 
 
-class DbtCommandError(RuntimeError):
-    """A dbt command failed; dbt's own log above the message says which node and why."""
+class DbtCommandError(WarehouseError):
+    """A dbt command failed; dbt's own output above the message says which node and why."""
 
 
-def run_dbt(args: list[str], project_dir: Path = Path("."), check: bool = True) -> dbtRunnerResult:
-    """Invoke dbt in-process against ``project_dir`` (which also holds profiles.yml).
+def run_dbt(args: list[str], project_dir: Path, db_path: Path) -> None:
+    """Run ``dbt <args>`` against ``db_path``, echoing its output; raise on failure.
 
-    With ``check`` a failed command raises DbtCommandError; without it the caller reads the
-    per-node results (tests use this to assert which rules failed and on how many rows).
+    A child process, so the DuckDB file is closed (and its WAL checkpointed) when dbt ends,
+    before the build swaps it in.
     """
-    db_path = warehouse_path()
-    ensure_writable(db_path)
-    command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    log.info("dbt %s", " ".join(args))
-    result = dbtRunner().invoke(command)
-    if result.exception is not None and "lock" in str(result.exception).lower():
-        raise WarehouseLockedError(lock_message(db_path, result.exception))
-    if check and not result.success:
-        detail = f": {result.exception}" if result.exception else ""
-        raise DbtCommandError(f"dbt {args[0]} failed{detail} (see the dbt log above, and logs/dbt.log)")
-    return result
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    command = [dbt, *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    log.info("dbt %s (warehouse file %s)", " ".join(args), db_path)
+    env = {**os.environ, "WAREHOUSE_DB": str(db_path)}
+    tail: deque[str] = deque(maxlen=200)
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
+        for line in child.stdout:
+            sys.stdout.write(line)
+            tail.append(line)
+    if child.returncode != 0:
+        output = "".join(tail)
+        if "Could not set lock on file" in output:
+            raise WarehouseLockedError(lock_message(db_path, RuntimeError(output)))
+        raise DbtCommandError(f"dbt {args[0]} failed (exit {child.returncode}); see the dbt output above and logs/dbt.log")

@@ -14,6 +14,7 @@ from pathlib import Path
 from mlflow.exceptions import MlflowException
 
 from warehouse import tracking
+from warehouse.errors import WarehouseError
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ DEFAULT_HOST = "127.0.0.1"
 CHAMPION_URI = f"models:/{tracking.MODEL_NAME}@{tracking.CHAMPION}"
 
 
-class ServingError(RuntimeError):
+class ServingError(WarehouseError):
     """The model cannot be served; the message says why and what to do."""
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.errors import WarehouseError
+
 log = logging.getLogger(__name__)
 
 
-class SourceFileError(ValueError):
+class SourceFileError(WarehouseError, ValueError):
     """A user's file cannot serve as a source; the message names the file and the column."""
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from warehouse.errors import WarehouseError
 from warehouse.modeling.features import FEATURES
 from warehouse.modeling.serving import SalesModel
 from warehouse.modeling.training import TrainingResult
@@ -26,7 +27,7 @@ DEFAULT_STORE = Path("data/mlflow.db")
 CHAMPION_METRIC = "integrated.sales_model.test_mae"
 
 
-class TrackingStoreError(RuntimeError):
+class TrackingStoreError(WarehouseError):
     """The MLflow tracking store cannot be reached or read; the message says which and why."""
 
 
@@ -103,11 +104,15 @@ def log_build_run(
     figures: dict[str, object],
     build_id: str,
 ) -> RunRecord:
-    """Log one build: parameters, every domain's metrics, artifacts, the model; move champion."""
+    """Log one build's run: parameters, every domain's metrics, artifacts and the model.
+
+    Nothing is registered here: ``register_build`` does that at the end of a build whose
+    models and tests all passed. The champion decision is taken now (against the current
+    champion) and applied then.
+    """
     client = connect()
     mlflow.set_experiment(EXPERIMENT)
     with mlflow.start_run(run_name=f"build-{build_id[:8]}") as run, tempfile.TemporaryDirectory() as folder:
-        mlflow.set_tag("dbt_invocation_id", build_id)
         mlflow.log_params(
             {
                 **{key.split("__")[-1]: value for key, value in result.best_params.items()},
@@ -131,24 +136,36 @@ def log_build_run(
         mlflow.log_artifact(str(out / "predictions.parquet"))
         for name, figure in figures.items():
             mlflow.log_figure(figure, f"figures/{name}.html")
-
         version = next_version(client)
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=SalesModel(result.model, result.features, version),
             input_example=input_example(result.example_rows),
-            registered_model_name=MODEL_NAME,
         )
-        registered = str(info.registered_model_version)
-        if registered != version:
-            raise TrackingStoreError(f"registry gave version {registered}, expected {version}: concurrent builds?")
         promoted, decision = decide_champion(result.metrics["sales_model"]["test_mae"], champion_test_mae(client))
-        if promoted:
-            client.set_registered_model_alias(MODEL_NAME, CHAMPION, version)
-        mlflow.set_tag("champion_decision", decision)
+        mlflow.set_tags(
+            {"model_uri": info.model_uri, "expected_version": version, "champion_decision": decision,
+             "registration": "pending: registered when the whole build passes"}
+        )
         mlflow.log_metric("promoted_to_champion", float(promoted))
-        log.info("MLflow run %s registered %s v%s; %s", run.info.run_id, MODEL_NAME, version, decision)
+        log.info("MLflow run %s logged (version %s on registration); %s", run.info.run_id, version, decision)
         return RunRecord(run.info.run_id, version, promoted, decision)
+
+
+def register_build(run_id: str, expected_version: str, promote: bool) -> str:
+    """Register the run's model as ``sales_model`` and move ``champion`` if it was decided."""
+    client = connect()
+    run = client.get_run(run_id)
+    registered = mlflow.register_model(run.data.tags["model_uri"], MODEL_NAME)
+    if str(registered.version) != expected_version:
+        raise TrackingStoreError(
+            f"registry gave version {registered.version}, expected {expected_version}: another build registered meanwhile"
+        )
+    if promote:
+        client.set_registered_model_alias(MODEL_NAME, CHAMPION, registered.version)
+    client.set_tag(run_id, "registration", f"registered as {MODEL_NAME} v{registered.version}")
+    log.info("registered %s v%s%s", MODEL_NAME, registered.version, f"; {CHAMPION} moved" if promote else "")
+    return str(registered.version)
 
 
 def input_example(rows: pd.DataFrame) -> list[dict]:

@@ -32,21 +32,23 @@ scored_photos as (
 
 ),
 
-quality_so_far as (
+recent_quality as (
 
-    -- The photos online when the week starts: uploaded before it (or with no upload date).
+    -- The category's current photography: photos uploaded in the 13 weeks before the week
+    -- starts (known in advance). Photos without an upload date cannot be placed in time.
     select
         weeks.week_start,
         weeks.product_category,
         avg(scored_photos.quality_score) as photo_quality,
-        count(scored_photos.quality_score) as photos_online
+        count(scored_photos.quality_score) as recent_photos
 
     from weeks
     left join scored_photos
         on scored_photos.product_category = weeks.product_category
-        and (scored_photos.uploaded_at is null or scored_photos.uploaded_at < weeks.week_start)
+        and scored_photos.uploaded_at >= {{ dbt.dateadd('day', -91, 'weeks.week_start') }}
+        and scored_photos.uploaded_at < weeks.week_start
     group by weeks.week_start, weeks.product_category
 
 )
 
-select * from quality_so_far
+select * from recent_quality

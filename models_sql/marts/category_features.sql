@@ -12,6 +12,18 @@ category_sales as (
 
 ),
 
+feedback as (
+
+    select * from {{ ref('int_feedback_aggregated_to_category') }}
+
+),
+
+photos as (
+
+    select * from {{ ref('int_image_quality_aggregated_to_category') }}
+
+),
+
 total as (
 
     select sum(total_sales) as all_sales from category_sales
@@ -34,12 +46,20 @@ final as (
         category_sales.avg_daily_marketing_spend,
         category_sales.avg_weather_score,
         category_sales.marketing_sales_correlation,
-        category_sales.sales_growth_yoy
+        category_sales.sales_growth_yoy,
+        feedback.avg_sentiment,
+        feedback.avg_rating,
+        coalesce(feedback.feedback_count, 0) as feedback_count,
+        photos.avg_image_quality
 
     from categories
     cross join total
     left join category_sales
         on categories.product_category = category_sales.product_category
+    left join feedback
+        on categories.product_category = feedback.product_category
+    left join photos
+        on categories.product_category = photos.product_category
 
 )
 

@@ -13,6 +13,7 @@ import pandas as pd
 from warehouse import drift, tracking
 from warehouse.modeling import figures
 from warehouse.modeling.features import CATEGORICAL
+from warehouse.modeling.serving import SalesModel
 from warehouse.modeling.training import (
     available_features,
     metrics_frame,
@@ -56,6 +57,13 @@ def run_artifact(evaluation: pd.DataFrame, artifact: str) -> pd.DataFrame:
         return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
+def build_model(evaluation: pd.DataFrame) -> SalesModel:
+    """The sales model this build trained (from its MLflow run), registered or not yet."""
+    client = tracking.connect()
+    run = client.get_run(str(evaluation["mlflow_run_id"].iloc[0]))
+    return mlflow.pyfunc.load_model(run.data.tags["model_uri"]).unwrap_python_model()
+
+
 def drift_report(features: pd.DataFrame, window_weeks: int) -> pd.DataFrame:
     """Drift of each model feature: the training weeks against the latest ``window_weeks``."""
     frame = usable_rows(features)
@@ -66,3 +74,20 @@ def drift_report(features: pd.DataFrame, window_weeks: int) -> pd.DataFrame:
     log.info("drift: %d reference rows (training weeks) against %d rows of the latest %d weeks",
              len(train), len(window), window_weeks)
     return drift.feature_drift(train, window, numeric, list(CATEGORICAL))
+
+
+def register(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """Register the build's model (it only runs once every upstream model and test passed)."""
+    first = evaluation.iloc[0]
+    promote = bool(first["promoted_to_champion"])
+    version = tracking.register_build(str(first["mlflow_run_id"]), str(first["model_version"]), promote)
+    return pd.DataFrame(
+        [{
+            "mlflow_run_id": first["mlflow_run_id"],
+            "model_name": tracking.MODEL_NAME,
+            "model_version": version,
+            "champion": promote,
+            "champion_decision": first["champion_decision"],
+            "registered_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
+        }]
+    )

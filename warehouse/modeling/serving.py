@@ -34,8 +34,6 @@ class SalesFeatures(BaseModel):
     week_of_year_sin: float
     week_of_year_cos: float
     sentiment_compound_4w: float | None = None
-    rating_4w: float | None = None
-    feedback_count_4w: float | None = None
     photo_quality: float | None = None
 
 

@@ -53,7 +53,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def generate(
     seeds_dir: Path, data_dir: Path, scale: float = 1.0, seed: int = 42, drift: bool = False
 ) -> GeneratedCounts:
-    """Generate every dataset at ``scale`` (1 = 5 regions, 3,000 reviews, 150 photos).
+    """Generate every dataset at ``scale`` (1 = 5 regions, 3,000 reviews, 240 photos).
 
     With ``drift`` the last quarter's marketing spend and weather shift (see World).
     """

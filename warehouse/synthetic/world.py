@@ -91,7 +91,7 @@ class World:
     drift_spend_multiplier: float = 1.8
     drift_weather_shift: float = 0.25
     feedback_per_scale: int = 3000
-    images_per_scale: int = 150
+    images_per_scale: int = 240
     image_size: int = 256
     extra_region_multiplier_range: tuple[float, float] = field(default=(0.6, 1.3))
 

@@ -1,0 +1,24 @@
+"""Register the build's sales model in MLflow, last: only when everything upstream passed.
+
+The refs below are the gate: `dbt build` skips a model whose parents failed or whose parents'
+tests failed, so a failed build registers nothing.
+"""
+
+from warehouse.modeling.pipeline import register
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # Never read: each ref only makes this model wait for that mart and its tests.
+    gates = [
+        dbt.ref("model_performance"),
+        dbt.ref("sales_model_predictions"),
+        dbt.ref("feature_importance"),
+        dbt.ref("feature_drift"),
+        dbt.ref("category_features"),
+        dbt.ref("sales_forecast"),
+        dbt.ref("feedback_top_terms"),
+        dbt.ref("feedback_sentiment_monthly"),
+        dbt.ref("image_quality_by_category"),
+    ]
+    return register(dbt.ref("sales_model_evaluation").df())

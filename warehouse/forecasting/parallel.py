@@ -1,0 +1,76 @@
+"""Run a per-series function over many series on all cores, one BLAS thread per worker."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import wraps
+from typing import TypeVar
+
+from threadpoolctl import threadpool_limits
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Set the BLAS thread variables to 1 while workers start, so N workers use N cores, not N^2."""
+    previous = {name: os.environ.get(name) for name in BLAS_THREAD_VARIABLES}
+    os.environ.update({name: "1" for name in BLAS_THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def limit_worker_threads() -> None:
+    """Worker initializer: cap threads of any BLAS already loaded."""
+    threadpool_limits(1)
+
+
+def single_blas_thread(function: Callable[..., Result]) -> Callable[..., Result]:
+    """Decorator: run ``function`` with BLAS capped at one thread in this process."""
+
+    @wraps(function)
+    def limited(*args: object, **kwargs: object) -> Result:
+        with threadpool_limits(1):
+            return function(*args, **kwargs)
+
+    return limited
+
+
+def default_workers() -> int:
+    """All cores of the machine (env FORECAST_WORKERS overrides)."""
+    return int(os.environ.get("FORECAST_WORKERS", os.cpu_count() or 1))
+
+
+def map_parallel(function: Callable[[Item], Result], items: Sequence[Item], workers: int | None = None) -> list[Result]:
+    """``[function(item) for item in items]`` in worker processes, in order, logging progress.
+
+    Workers are spawned (not forked) because dbt calls this from a threaded process.
+    """
+    workers = min(workers or default_workers(), len(items))
+    if workers <= 1:
+        return [function(item) for item in items]
+    results: list[Result] = []
+    with single_threaded_blas(), ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=limit_worker_threads
+    ) as pool:
+        for index, result in enumerate(pool.map(function, items), start=1):
+            results.append(result)
+            if index % 5 == 0 or index == len(items):
+                log.info("%s: %d of %d done", getattr(function, "__name__", "task"), index, len(items))
+    return results

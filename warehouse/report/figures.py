@@ -1,0 +1,164 @@
+"""Figures the module packages do not draw: overview, forecasting, impact, and a picker.
+
+The sentiment, vision and sales model figures come from their own packages; these builders
+cover the marts whose owners ship no figure, and combine per-series figures into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+MODEL_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+BAND_COLORS = ("rgba(31,119,180,0.18)", "rgba(255,127,14,0.12)", "rgba(44,160,44,0.12)", "rgba(148,103,189,0.12)")
+
+
+def picker(figures: Mapping[str, go.Figure], label: str) -> go.Figure:
+    """One figure showing one of ``figures`` at a time, chosen in a dropdown named ``label``.
+
+    The first figure's layout (axes, subplots) is kept, so every choice must share it.
+    """
+    if not figures:
+        raise ValueError("picker needs at least one figure")
+    names = list(figures)
+    first = figures[names[0]]
+    combined = go.Figure(layout=first.layout)
+    spans: list[tuple[str, int, int]] = []
+    for index, name in enumerate(names):
+        start = len(combined.data)
+        for trace in figures[name].data:
+            combined.add_trace(trace.update(visible=index == 0))
+        spans.append((name, start, len(combined.data)))
+    total = len(combined.data)
+    buttons = [
+        {"label": name, "method": "update",
+         "args": [{"visible": [start <= i < stop for i in range(total)]},
+                  {"title.text": figures[name].layout.title.text}]}
+        for name, start, stop in spans
+    ]
+    combined.update_layout(
+        updatemenus=[{"buttons": buttons, "direction": "down", "showactive": True, "name": label,
+                      "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "pad": {"b": 24}}],
+        margin={"t": 110},
+    )
+    return combined
+
+
+# --- data overview -------------------------------------------------------------------------
+
+
+def weekly_sales_by_category(sales: pd.DataFrame) -> go.Figure:
+    """Weekly sales per category, summed over regions."""
+    weekly = (sales.assign(week=pd.to_datetime(sales["date"]).dt.to_period("W").dt.start_time)
+              .groupby(["week", "product_category"], as_index=False)["sales_amount"].sum())
+    return px.line(weekly, x="week", y="sales_amount", color="product_category",
+                   title="Weekly sales by product category", labels={"sales_amount": "sales", "week": "week"})
+
+
+def sales_by_region(sales: pd.DataFrame) -> go.Figure:
+    """Total sales per region, stacked by category."""
+    totals = sales.groupby(["region", "product_category"], as_index=False)["sales_amount"].sum()
+    return px.bar(totals, x="region", y="sales_amount", color="product_category",
+                  title="Total sales by region and category", labels={"sales_amount": "sales"})
+
+
+# --- forecasting ---------------------------------------------------------------------------
+
+
+def day_labels(dates: pd.Series) -> pd.Series:
+    """Dates as YYYY-MM-DD text: plotly still draws a date axis, at half the bytes of timestamps."""
+    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
+
+
+def decomposition_figure(rows: pd.DataFrame, series_id: str) -> go.Figure:
+    """Observed, trend, seasonal and remainder of one series, stacked."""
+    rows = rows.sort_values("date").assign(date=lambda frame: day_labels(frame["date"]))
+    parts = ("observed", "trend", "seasonal", "resid")
+    figure = make_subplots(rows=len(parts), cols=1, shared_xaxes=True, vertical_spacing=0.04, subplot_titles=parts)
+    for row, part in enumerate(parts, start=1):
+        figure.add_trace(go.Scatter(x=rows["date"], y=rows[part].round(1), mode="lines", name=part,
+                                      line={"width": 1}), row=row, col=1)
+    return figure.update_layout(title=f"Decomposition: {series_id}", height=640, showlegend=False)
+
+
+def forecast_figure(rows: pd.DataFrame, series_id: str, models: tuple[str, ...]) -> go.Figure:
+    """Backtest actuals and each model's backtest and future forecast with its 95% interval."""
+    rows = rows.sort_values("date").assign(date=lambda frame: day_labels(frame["date"]))
+    figure = go.Figure()
+    actual = rows[(rows["kind"] == "backtest") & (rows["model"] == models[0])]
+    figure.add_trace(go.Scatter(x=actual["date"], y=actual["actual"].round(1), mode="lines", name="actual",
+                                line={"color": "black", "width": 1}))
+    for model, color, band in zip(models, MODEL_COLORS, BAND_COLORS):
+        series = rows[rows["model"] == model]
+        figure.add_trace(go.Scatter(
+            x=pd.concat([series["date"], series["date"].iloc[::-1]]),
+            y=pd.concat([series["upper_95"], series["lower_95"].iloc[::-1]]).round(1),
+            fill="toself", fillcolor=band,
+            line={"width": 0}, hoverinfo="skip", name=f"{model} 95% interval",
+        ))
+        figure.add_trace(go.Scatter(x=series["date"], y=series["forecast"].round(1), mode="lines", name=model,
+                                    line={"color": color, "width": 1.5}))
+    future_start = rows.loc[rows["kind"] == "future", "date"].min()
+    if pd.notna(future_start):
+        figure.add_vline(x=future_start, line_dash="dot", line_color="grey")
+    return figure.update_layout(title=f"Forecasts: {series_id}", yaxis_title="daily sales", height=460)
+
+
+def forecast_accuracy(metrics: pd.DataFrame) -> go.Figure:
+    """MASE of every model over the series, one box per model (below 1 beats last season)."""
+    rows = metrics.dropna(subset=["mase"])
+    figure = px.box(rows, x="model", y="mase", color="series_level", points="all",
+                    title="Backtest MASE per model and series level")
+    return figure.add_hline(y=1.0, line_dash="dot")
+
+
+def stationarity_bars(stationarity: pd.DataFrame) -> go.Figure:
+    """ADF p-value of each series on the level and the first difference, against 0.05."""
+    long = stationarity.melt(id_vars=["series_id"], value_vars=["p_value", "diff_p_value"],
+                             var_name="test", value_name="p").replace({"p_value": "level", "diff_p_value": "first difference"})
+    figure = px.bar(long, x="series_id", y="p", color="test", barmode="group",
+                    title="Augmented Dickey-Fuller p-value per series")
+    return figure.add_hline(y=0.05, line_dash="dot").update_xaxes(tickangle=45)
+
+
+# --- business impact -----------------------------------------------------------------------
+
+
+def benefit_and_cost(impact: pd.DataFrame) -> go.Figure:
+    """Annual benefit components against the annualised cost, per scenario."""
+    parts = ["annual_holding_cost_saving", "annual_margin_from_sales_uplift", "annualised_cost"]
+    rows = impact[impact["metric"].isin(parts)]
+    return px.bar(rows, x="scenario", y="value", color="metric", barmode="group",
+                  category_orders={"scenario": ["low", "base", "high"], "metric": parts},
+                  title="Annual benefit and annualised cost by scenario", labels={"value": "currency per year"})
+
+
+def roi_by_scenario(impact: pd.DataFrame) -> go.Figure:
+    """Annual ROI (percent) per scenario, with the payback months as text."""
+    roi = impact[impact["metric"] == "annual_roi"].set_index("scenario")["value"]
+    payback = impact[impact["metric"] == "payback_months"].set_index("scenario")["value"]
+    order = [s for s in ("low", "base", "high") if s in roi.index]
+    text = [f"{roi[s]:.0f}%, payback {'never' if payback[s] == float('inf') else f'{payback[s]:.0f} months'}"
+            for s in order]
+    figure = go.Figure(go.Bar(x=order, y=[roi[s] for s in order], text=text, textposition="outside",
+                              marker_color=["#d62728" if roi[s] < 0 else "#2ca02c" for s in order]))
+    return figure.add_hline(y=0, line_color="black").update_layout(
+        title="Annual ROI by scenario", yaxis_title="percent", xaxis_title="scenario")
+
+
+def lever_uplifts(impact: pd.DataFrame) -> go.Figure:
+    """Each lever's annual sales uplift from the champion model, with its bootstrap interval."""
+    rows = impact[impact["metric"].str.endswith("_annual_sales_uplift")]
+    wide = rows.pivot_table(index="metric", columns="scenario", values="value")
+    wide.index = wide.index.str.removesuffix("_annual_sales_uplift")
+    figure = go.Figure(go.Bar(
+        x=wide.index, y=wide["base"],
+        error_y={"type": "data", "symmetric": False, "array": wide["high"] - wide["base"],
+                 "arrayminus": wide["base"] - wide["low"]},
+    ))
+    return figure.update_layout(title="Annual sales uplift per lever (counterfactual, 90% bootstrap interval)",
+                                yaxis_title="currency per year", xaxis_title="lever")

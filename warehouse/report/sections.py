@@ -1,0 +1,233 @@
+"""The report's sections, one per module, each built from its marts (and MLflow)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from warehouse.drift import PSI_THRESHOLD
+from warehouse.modeling import figures as model_figures
+from warehouse.report import figures
+from warehouse.report.data import Marts, champion_summary
+from warehouse.sentiment import figures as sentiment_figures
+from warehouse.vision import figures as vision_figures
+
+log = logging.getLogger(__name__)
+
+# Forecasting models drawn per series: the project's model against the baseline.
+FORECAST_MODELS = ("sarimax_fourier", "seasonal_naive")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A plotly figure and the one line under it saying what it shows."""
+
+    figure: go.Figure
+    caption: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table and its caption."""
+
+    frame: pd.DataFrame
+    caption: str
+
+
+@dataclass
+class Section:
+    """A titled part of the page; ``missing`` replaces its content when its marts are absent."""
+
+    anchor: str
+    title: str
+    intro: str
+    items: list[Figure | Table] = field(default_factory=list)
+    missing: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What sections need besides the marts."""
+
+    images_dir: Path
+
+
+def _missing(anchor: str, title: str, intro: str, marts: Marts, *names: str) -> Section | None:
+    absent = marts.missing(*names)
+    if absent:
+        log.warning("section %s: missing or empty marts %s", anchor, ", ".join(absent))
+        return Section(anchor, title, intro, missing=f"No data: the mart(s) {', '.join(absent)} are missing or empty. "
+                                                     "Build them with `make build`.")
+    return None
+
+
+def overview(marts: Marts, context: ReportContext) -> Section:
+    """Data overview: what the warehouse holds."""
+    anchor, title, intro = "overview", "Data overview", "Daily sales by category and region (fct_daily_sales)."
+    if (empty := _missing(anchor, title, intro, marts, "fct_daily_sales")) is not None:
+        return empty
+    sales = marts.get("fct_daily_sales")
+    summary = pd.DataFrame({
+        "figure": ["first date", "last date", "days", "categories", "regions", "rows", "total sales"],
+        "value": [str(sales["date"].min())[:10], str(sales["date"].max())[:10], sales["date"].nunique(),
+                  sales["product_category"].nunique(), sales["region"].nunique(), len(sales),
+                  f"{sales['sales_amount'].sum():,.0f}"],
+    })
+    return Section(anchor, title, intro, [
+        Table(summary, "What fct_daily_sales holds."),
+        Figure(figures.weekly_sales_by_category(sales), "Weekly sales per category, summed over regions: trend and yearly season."),
+        Figure(figures.sales_by_region(sales), "Total sales per region, split by category."),
+    ])
+
+
+def forecasting(marts: Marts, context: ReportContext) -> Section:
+    """Decomposition and forecasts per series, with a series picker, and backtest accuracy."""
+    anchor, title = "forecasting", "Decomposition and forecasts"
+    intro = ("MSTL decomposition and the backtest (last 20% of days) and future forecasts of the project's "
+             "model against the seasonal naive baseline, with 95% intervals. Pick a series in the dropdown.")
+    if (empty := _missing(anchor, title, intro, marts, "sales_decomposition", "sales_forecast", "forecast_metrics")) is not None:
+        return empty
+    decomposition, forecast = marts.get("sales_decomposition"), marts.get("sales_forecast")
+    # The total and the categories: each category x region series would add ~80 KB of daily points
+    # per figure; they stay in the marts.
+    top_series = sorted((s for s in decomposition["series_id"].unique() if "|" not in s), key=lambda s: (s != "total", s))
+    decomposition_picker = figures.picker(
+        {s: figures.decomposition_figure(decomposition[decomposition["series_id"] == s], s) for s in top_series}, "series")
+    models = tuple(m for m in FORECAST_MODELS if m in set(forecast["model"]))
+    forecast_picker = figures.picker(
+        {s: figures.forecast_figure(forecast[forecast["series_id"] == s], s, models)
+         for s in top_series if s in set(forecast["series_id"])}, "series")
+    evaluation = marts.get("forecast_evaluation")
+    items: list[Figure | Table] = [
+        Figure(decomposition_picker, "Daily sales of the total or a category split into trend, weekly plus yearly season and remainder."),
+        Figure(forecast_picker, "Backtest and future daily forecasts with 95% intervals; the dotted line starts the future."),
+        Figure(figures.forecast_accuracy(marts.get("forecast_metrics")),
+               "Backtest MASE of each model over all series; below the dotted line beats last season's repeat."),
+    ]
+    if evaluation is not None and not evaluation.empty:
+        wide = evaluation.pivot_table(index="metric_name", columns="model_name", values="metric_value")
+        items.append(Table(wide.reset_index(), "Headline backtest figures per model (forecast_evaluation)."))
+    return Section(anchor, title, intro, items)
+
+
+def stationarity(marts: Marts, context: ReportContext) -> Section:
+    """ADF tests per series."""
+    anchor, title = "stationarity", "Stationarity"
+    intro = "Augmented Dickey-Fuller test of each series on the level and after first differencing."
+    if (empty := _missing(anchor, title, intro, marts, "sales_stationarity")) is not None:
+        return empty
+    rows = marts.get("sales_stationarity")
+    table = rows[["series_id", "adf_statistic", "p_value", "is_stationary", "diff_p_value", "diff_is_stationary"]]
+    return Section(anchor, title, intro, [
+        Figure(figures.stationarity_bars(rows), "ADF p-value per series; below the dotted 0.05 line a unit root is rejected."),
+        Table(table, "ADF statistics per series (sales_stationarity)."),
+    ])
+
+
+def sentiment(marts: Marts, context: ReportContext) -> Section:
+    """VADER sentiment of the feedback and its top terms."""
+    anchor, title = "sentiment", "Customer sentiment"
+    intro = "VADER sentiment of every feedback text, by category, against ratings, over time, and TF-IDF top terms."
+    if (empty := _missing(anchor, title, intro, marts, "feedback_sentiment", "feedback_sentiment_monthly",
+                          "feedback_top_terms")) is not None:
+        return empty
+    scored, terms = marts.get("feedback_sentiment"), marts.get("feedback_top_terms")
+    pairs = terms[["product_category", "sentiment_label"]].drop_duplicates().sort_values(["product_category", "sentiment_label"])
+    terms_picker = figures.picker(
+        {f"{c}, {label}": sentiment_figures.top_terms_chart(terms, c, label) for c, label in pairs.itertuples(index=False)},
+        "category, label")
+    return Section(anchor, title, intro, [
+        Figure(sentiment_figures.sentiment_distribution(scored), "Distribution of compound scores; dotted lines are the label thresholds."),
+        Figure(sentiment_figures.sentiment_by_category(scored), "Share of negative, neutral and positive feedback per category."),
+        Figure(sentiment_figures.rating_vs_sentiment(scored), "Sentiment scores per star rating: they should rise together."),
+        Figure(sentiment_figures.monthly_trend(marts.get("feedback_sentiment_monthly")), "Mean compound score per category and month."),
+        Figure(terms_picker, "Top TF-IDF terms of a category and sentiment label; pick one in the dropdown."),
+    ])
+
+
+def photo_quality(marts: Marts, context: ReportContext) -> Section:
+    """Photo quality scores, their relation to sales, and the best and worst photos."""
+    anchor, title = "photos", "Product photo quality"
+    intro = "OpenCV quality scores of the product photos (sharpness, exposure, contrast, noise) and sales."
+    if (empty := _missing(anchor, title, intro, marts, "product_image_scores", "image_quality_by_category")) is not None:
+        return empty
+    scores = marts.get("product_image_scores")
+    return Section(anchor, title, intro, [
+        Figure(vision_figures.quality_by_category_figure(scores), "Quality score of the photos of each category."),
+        Figure(vision_figures.quality_vs_sales_figure(marts.get("image_quality_by_category")),
+               "Average photo quality against average daily sales, one point per category."),
+        Figure(vision_figures.thumbnail_grid_figure(scores, context.images_dir),
+               "The best and the worst scored photos of each category, embedded as thumbnails."),
+    ])
+
+
+def sales_model(marts: Marts, context: ReportContext) -> Section:
+    """The integrated sales model: fit, residuals, importance, metric history, registry."""
+    anchor, title = "sales-model", "Sales model"
+    intro = "Weekly sales per category and region from a random forest over lags, drivers, sentiment and photo quality."
+    if (empty := _missing(anchor, title, intro, marts, "sales_model_predictions", "feature_importance",
+                          "sales_model_evaluation", "model_performance")) is not None:
+        return empty
+    predictions, evaluation = marts.get("sales_model_predictions"), marts.get("sales_model_evaluation")
+    metrics = evaluation.pivot_table(index="metric_name", columns="model_name", values="metric_value")
+    items: list[Figure | Table] = [
+        Table(metrics.reset_index(), "Test and train metrics of the model and both baselines (sales_model_evaluation)."),
+        Figure(model_figures.actual_vs_predicted(predictions), "Test weeks: predicted against actual sales with 90% intervals."),
+        Figure(model_figures.residuals_over_time(predictions), "Mean residual per week for the training and the test weeks."),
+        Figure(model_figures.feature_importance_bars(marts.get("feature_importance")),
+               "How much the test MAE grows when each feature is shuffled."),
+        Figure(model_figures.metric_history(marts.get("model_performance"), "test_mae", "integrated"),
+               "Test MAE of the model and the baselines, build after build (model_performance)."),
+    ]
+    registry = champion_summary()
+    if registry is not None:
+        items.append(Table(registry, "Registered sales_model versions in MLflow; the champion is served."))
+    else:
+        items.append(Table(pd.DataFrame({"MLflow": ["the tracking store could not be read"]}), "MLflow registry."))
+    return Section(anchor, title, intro, items)
+
+
+def drift(marts: Marts, context: ReportContext) -> Section:
+    """Feature drift of the latest weeks against the training weeks."""
+    anchor, title = "drift", "Feature drift"
+    intro = (f"PSI and KS/chi-squared tests of each model feature, latest weeks against the training weeks; "
+             f"drift is flagged at PSI > {PSI_THRESHOLD} with p < 0.01.")
+    if (empty := _missing(anchor, title, intro, marts, "feature_drift")) is not None:
+        return empty
+    rows = marts.get("feature_drift")
+    table = rows[["feature", "kind", "psi", "ks_p_value", "chi2_p_value", "drift_detected"]]
+    return Section(anchor, title, intro, [
+        Figure(model_figures.drift_bars(rows, PSI_THRESHOLD), "PSI per feature; the dashed line is the alarm threshold."),
+        Table(table, "Drift statistics per feature (feature_drift)."),
+    ])
+
+
+def business_impact(marts: Marts, context: ReportContext) -> Section:
+    """ROI from measured results and the impact_* dbt vars, with its sensitivity."""
+    anchor, title = "impact", "Business impact and sensitivity"
+    intro = ("Safety-stock saving from the forecast's smaller backtest error, sales uplift of better photos and "
+             "sentiment by counterfactual prediction of the champion model, and the ROI under low, base and high "
+             "assumptions. Every figure's derivation is in business_impact.source.")
+    if (empty := _missing(anchor, title, intro, marts, "business_impact")) is not None:
+        return empty
+    impact = marts.get("business_impact")
+    headline = impact[impact["section"].isin(["benefit", "cost", "roi"])].pivot_table(
+        index=["metric", "unit"], columns="scenario", values="value", sort=False).reindex(columns=["low", "base", "high"])
+    details = impact[impact["scenario"] == "base"][["section", "metric", "value", "unit", "source"]]
+    return Section(anchor, title, intro, [
+        Figure(figures.roi_by_scenario(impact), "Annual ROI under pessimistic, base and optimistic assumptions."),
+        Figure(figures.benefit_and_cost(impact), "Yearly holding-cost saving and margin on extra sales against the yearly cost."),
+        Figure(figures.lever_uplifts(impact), "Sales uplift the champion model predicts when photos and sentiment improve."),
+        Table(headline.reset_index(), "Sensitivity table: benefit, cost and ROI per scenario."),
+        Table(details, "Every base-scenario figure with its unit and derivation."),
+    ])
+
+
+SECTIONS: tuple[Callable[[Marts, ReportContext], Section], ...] = (
+    overview, forecasting, stationarity, sentiment, photo_quality, sales_model, drift, business_impact,
+)
