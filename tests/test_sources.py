@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -75,3 +77,43 @@ def test_paths_are_quoted_not_pasted(tmp_path: Path) -> None:
     variables = source_vars(folder)
     assert "it''s here" in variables["raw_sales_location"]
     assert len(rows_of(variables["raw_sales_location"])) == 1
+
+
+def warehouse_build(project, data_dir: Path) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("warehouse")), "build", "--project-dir", str(project.root),
+               "--data-dir", str(data_dir)]
+    return subprocess.run(command, cwd=project.root, env=project.env(), capture_output=True, text=True)
+
+
+def test_the_example_folder_builds_everything(fresh_project, tmp_path: Path) -> None:
+    from warehouse.synthetic.example import write_example
+
+    files = write_example(tmp_path / "files")
+    built = warehouse_build(fresh_project, files)
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    assert "has no 'weather_score' column" in built.stderr
+    with duckdb.connect(str(fresh_project.db), read_only=True) as connection:
+        sentiment = connection.execute("select count(*), count(rating) from marts.feedback_sentiment").fetchone()
+        assert sentiment[0] > 0 and sentiment[1] == 0, "feedback without ratings is still scored"
+        features = [row[0] for row in connection.execute("select feature from marts.feature_importance").fetchall()]
+        assert "weather_score" not in features and "marketing_spend_per_day" in features
+        truth_rows = connection.execute(
+            "select count(*) from marts.forecast_evaluation where metric_name like '%noise_floor%'"
+        ).fetchone()[0]
+        assert truth_rows == 0, "no truth for your own data: the truth-based checks are skipped"
+
+
+def test_sales_alone_still_build_the_rest(fresh_project, tmp_path: Path) -> None:
+    from warehouse.synthetic import generate
+
+    generate(tmp_path / "gen" / "seeds", tmp_path / "gen" / "data", scale=0.2, seed=3)
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "sales.csv").write_bytes((tmp_path / "gen/seeds/raw_sales.csv").read_bytes())
+    built = warehouse_build(fresh_project, files)
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    assert "building without feedback" in built.stderr and "building without product images" in built.stderr
+    with duckdb.connect(str(fresh_project.db), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.sales_forecast").fetchone()[0] > 0
+        assert connection.execute("select count(*) from marts.feedback_sentiment").fetchone()[0] == 0
+        assert connection.execute("select count(*) from marts.sales_model_predictions").fetchone()[0] > 0

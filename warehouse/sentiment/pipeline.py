@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from warehouse.sentiment.lexicon import default_nltk_data_dir
 from warehouse.sentiment.scoring import cached_analyzer, prepare_text, score_feedback, text_hash
@@ -79,6 +80,11 @@ def feedback_sentiment(feedback: pd.DataFrame, vader_scores: pd.DataFrame) -> pd
     frame["supervised_score"] = predictions.score.astype("float64")
     frame["status"] = combine_status(frame["text_status"], frame["rating"])
     frame["rating"] = frame["rating"].astype("Int64")
+    # Typed even when every value is null or there is no feedback at all, so the columns keep
+    # their SQL types (VARCHAR, DATE) instead of DuckDB's NULL type.
+    for column in ("product_category", "rating_class", "sentiment_label", "supervised_label", "split", "status"):
+        frame[column] = frame[column].astype("string")
+    frame["feedback_date"] = frame["feedback_date"].astype(pd.ArrowDtype(pa.date32()))
     log.info("feedback_sentiment: %d rows, split %s", len(frame), frame["split"].value_counts().to_dict())
     return frame[list(FEEDBACK_SENTIMENT_COLUMNS)].sort_values("feedback_id").reset_index(drop=True)
 
