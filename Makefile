@@ -12,7 +12,7 @@ PORT ?= 5001
 DATA_DIR ?=
 export WAREHOUSE_DB ?= data/warehouse.duckdb
 
-.PHONY: venv run generate build docs report browser test clean serve mlflow-ui
+.PHONY: venv run generate build docs report browser test clean serve mlflow-ui bench
 
 run: $(if $(DATA_DIR),,generate) build docs report ## set up, generate the data (unless DATA_DIR), build and test everything, write the docs site and the report
 
@@ -58,3 +58,10 @@ serve: venv ## serve the champion sales model on 127.0.0.1:$(PORT) (mlflow model
 
 mlflow-ui: venv ## the MLflow UI on 127.0.0.1:5000, over the project's tracking store
 	$(BIN)/mlflow ui --backend-store-uri $${MLFLOW_TRACKING_URI:-sqlite:///data/mlflow.db} --host 127.0.0.1 --port 5000
+
+bench: venv ## the benchmarks: whole pipeline at scale 1, 10 and 100 (data/bench/pipeline.csv), then each component beside its reference
+	$(BIN)/python bench/bench_pipeline.py --scales $(or $(BENCH_SCALES),1 10 100)
+	$(BIN)/python bench/bench_sentiment.py
+	$(BIN)/python bench/bench_vision.py
+	$(BIN)/python bench/bench_forecasting.py --db $(WAREHOUSE_DB)
+	$(BIN)/python bench/bench_serving.py

@@ -44,7 +44,8 @@ DBT_DOCS_KNOWN_NOISE = (
     re.compile(r"%7B%7B%20getIcon\(item\.type"),
     re.compile(r"\$%7Brequire\('\./assets/favicons/favicon\.ico'\)%7D"),
 )
-LOCAL_SCHEMES = ("file:///", "data:", "blob:", "about:")
+# chrome:// is the browser's own start page, served from inside Chromium.
+LOCAL_SCHEMES = ("file:///", "data:", "blob:", "about:", "chrome://")
 
 
 def warehouse_cli(project: Project, *args: str) -> subprocess.CompletedProcess:
@@ -88,6 +89,7 @@ def driver() -> Iterator[object]:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         # An explicit driver path: selenium's manager never downloads a driver or a browser.
         browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        browser.get("about:blank")
         try:
             yield browser
         finally:
@@ -185,19 +187,22 @@ def test_report_draws_every_figure_offline_without_console_errors(browser: objec
     assert severe == [], f"console errors: {severe[:5]}"
     assert_offline(urls)
     # On a fully built warehouse every section has its marts: no placeholder, no error, and
-    # at least the figures the sections draw (2 + 3 + 1 + 5 + 3 + 4 + 1 + 3).
+    # at least the figures the sections draw (2 + 4 + 1 + 5 + 3 + 4 + 1 + 3).
     assert browser.find_elements("css selector", ".missing, .section-error") == []
-    assert figures == drawn == plots == expected >= 22
+    assert figures == drawn == plots == expected >= 23
     assert screenshot(browser, pages.shots / "screenshot_report.png", scale=0.5) > 50_000
 
 
-def choose_last_option(browser: object, plot: object) -> None:
-    """Pick the dropdown's last option: the title follows and only that choice's traces show."""
+def choose_second_option(browser: object, plot: object) -> None:
+    """Pick the dropdown's second option: the title follows and only that choice's traces show.
+
+    (Not the last: a long plotly dropdown scrolls, and its far options are out of reach.)
+    """
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", plot)
     plot.find_element("css selector", ".updatemenu-header").click()
     options = plot.find_elements("css selector", ".updatemenu-dropdown-button")
-    label = options[-1].text
-    options[-1].click()
+    label = options[1].text
+    options[1].click()
     title, visible, hidden = browser.execute_script(
         "const p = arguments[0];"
         "return [p.layout.title.text, p.data.filter(t => t.visible === true).length,"
@@ -212,12 +217,12 @@ def test_report_sections_screenshots_and_series_picker(browser: object, pages: B
     wait_for(browser, f"const [n, d] = (() => {{ {RENDERED_FIGURES} }})(); return n > 0 && d === n;")
     anchors = browser.execute_script("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
     assert anchors == ["overview", "forecasting", "stationarity", "sentiment", "photos", "sales-model", "drift", "impact"]
-    # the decomposition, forecast and top-terms pickers are dropdowns drawn by plotly
-    assert len(browser.find_elements("css selector", "#forecasting .updatemenu-header-group")) == 2
+    # the decomposition, backtest, future and top-terms pickers are dropdowns drawn by plotly
+    assert len(browser.find_elements("css selector", "#forecasting .updatemenu-header-group")) == 3
     assert len(browser.find_elements("css selector", "#sentiment .updatemenu-header-group")) == 1
     for plot in browser.find_elements("css selector", ".js-plotly-plot"):
         if plot.find_elements("css selector", ".updatemenu-header"):
-            choose_last_option(browser, plot)
+            choose_second_option(browser, plot)
     for anchor in anchors:
         assert screenshot(browser, pages.shots / f"screenshot_report_{anchor}.png", f"#{anchor}") > 10_000
     severe, urls = take_logs(browser)
@@ -311,3 +316,20 @@ def test_registry_table_marks_the_served_champion(built_project: Project, monkey
     monkeypatch.setenv("MLFLOW_TRACKING_URI", built_project.mlflow_uri)
     registry = champion_summary()
     assert registry is not None and registry["champion"].sum() == 1
+
+
+def test_report_names_the_writer_that_locks_the_warehouse(tmp_path: Path) -> None:
+    database = tmp_path / "held.duckdb"
+    writer = duckdb.connect(str(database))
+    try:
+        completed = subprocess.run(
+            [str(Path(sys.executable).with_name("warehouse")), "report", "--database", str(database),
+             "--output", str(tmp_path / "index.html")],
+            capture_output=True, text=True, cwd=tmp_path,
+        )
+    finally:
+        writer.close()
+    assert completed.returncode == 2
+    assert f"The warehouse file {database} is held by a process that writes to it" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "index.html").exists()

@@ -67,6 +67,20 @@ def find_file(data_dir: Path, table: str) -> Path | None:
     return None
 
 
+def check_utf8(path: Path) -> None:
+    """A CSV must be UTF-8: name the first bad line and byte instead of a reader's stack trace."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceFileError(
+            f"{path}: line {line}, byte {column}: invalid UTF-8 ({data[error.start:error.start + 1]!r}); "
+            "re-export the file as UTF-8"
+        ) from error
+
+
 def reader_sql(path: Path) -> str:
     """DuckDB table function reading the file in place; CSV columns stay text for staging."""
     literal = quote_literal(str(path.resolve()))
@@ -107,6 +121,8 @@ def check_required(connection: duckdb.DuckDBPyConnection, reader: str, path: Pat
 
 def table_sql(connection: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec) -> str:
     """A subquery over the file with every optional column present (null when absent)."""
+    if path.suffix == ".csv":
+        check_utf8(path)
     reader = reader_sql(path)
     check_required(connection, reader, path, spec)
     columns = file_columns(connection, reader, path)

@@ -10,7 +10,7 @@ monthly as (
 
     select
         product_category,
-        cast(date_trunc('month', cast(feedback_date as date)) as date) as month,
+        cast({{ dbt.date_trunc('month', 'cast(feedback_date as date)') }} as date) as month,
         count(*) as feedback_count,
         count(compound) as scored_count,
         avg(compound) as avg_compound,

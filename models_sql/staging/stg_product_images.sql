@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'product_images') }}
+    -- The rows that break no staging rule; the others are in marts.rejected_records.
+    select * from ({{ quarantine_checked('product_images') }}) as checked
+    where {{ quarantine_passed('product_images') }}
 
 ),
 

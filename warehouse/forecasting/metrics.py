@@ -10,24 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# The shared point metrics, re-exported so forecasting code reads them from one place.
+from warehouse.metrics import coverage, mae, mape, rmse
 
-def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
-    """Mean absolute error."""
-    return float(np.mean(np.abs(np.asarray(actual) - np.asarray(forecast))))
-
-
-def rmse(actual: np.ndarray, forecast: np.ndarray) -> float:
-    """Root mean squared error."""
-    return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(forecast)) ** 2)))
-
-
-def mape(actual: np.ndarray, forecast: np.ndarray) -> float:
-    """Mean absolute percentage error in percent, over the days with non-zero actuals (nan if none)."""
-    actual, forecast = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
-    nonzero = actual != 0
-    if not nonzero.any():
-        return float("nan")
-    return float(100 * np.mean(np.abs((actual[nonzero] - forecast[nonzero]) / actual[nonzero])))
+__all__ = ["coverage", "mae", "mape", "mase", "rmse", "seasonal_naive_scale"]
 
 
 def seasonal_naive_scale(train: np.ndarray, lag: int) -> float:
@@ -44,9 +30,3 @@ def mase(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray, lag: int) 
     if not np.isfinite(scale) or scale == 0:
         return float("nan")
     return mae(actual, forecast) / scale
-
-
-def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
-    """Share of days whose actual lies inside [lower, upper]."""
-    actual = np.asarray(actual)
-    return float(np.mean((actual >= np.asarray(lower)) & (actual <= np.asarray(upper))))

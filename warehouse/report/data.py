@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.database import connect_read_only
+from warehouse.database import WarehouseLockedError, connect_read_only
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,15 @@ class Marts:
         """Open ``path`` read-only, so a report never takes the writer's lock."""
         if not path.exists():
             raise ValueError(f"the warehouse file {path} does not exist: run `make build` first")
-        return cls(connect_read_only(path))
+        try:
+            return cls(connect_read_only(path))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            raise WarehouseLockedError(
+                f"The warehouse file {path} is held by a process that writes to it, and DuckDB lets no "
+                f"reader in meanwhile ({error}). Let it finish or close it, then run `make report` again."
+            ) from error
 
     def names(self) -> set[str]:
         """The tables and views of the marts schema."""

@@ -1,7 +1,7 @@
-"""Figures the module packages do not draw: overview, forecasting, impact, and a picker.
+"""Figures the module packages do not draw: overview, accuracy, stationarity, impact, a picker.
 
-The sentiment, vision and sales model figures come from their own packages; these builders
-cover the marts whose owners ship no figure, and combine per-series figures into one.
+The forecasting, sentiment, vision and sales model figures come from their own packages;
+these builders cover the rest, and ``picker`` combines per-series figures into one.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
-MODEL_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
-BAND_COLORS = ("rgba(31,119,180,0.18)", "rgba(255,127,14,0.12)", "rgba(44,160,44,0.12)", "rgba(148,103,189,0.12)")
 
 
 def picker(figures: Mapping[str, go.Figure], label: str) -> go.Figure:
@@ -72,40 +68,6 @@ def sales_by_region(sales: pd.DataFrame) -> go.Figure:
 def day_labels(dates: pd.Series) -> pd.Series:
     """Dates as YYYY-MM-DD text: plotly still draws a date axis, at half the bytes of timestamps."""
     return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
-
-
-def decomposition_figure(rows: pd.DataFrame, series_id: str) -> go.Figure:
-    """Observed, trend, seasonal and remainder of one series, stacked."""
-    rows = rows.sort_values("date").assign(date=lambda frame: day_labels(frame["date"]))
-    parts = ("observed", "trend", "seasonal", "resid")
-    figure = make_subplots(rows=len(parts), cols=1, shared_xaxes=True, vertical_spacing=0.04, subplot_titles=parts)
-    for row, part in enumerate(parts, start=1):
-        figure.add_trace(go.Scatter(x=rows["date"], y=rows[part].round(1), mode="lines", name=part,
-                                      line={"width": 1}), row=row, col=1)
-    return figure.update_layout(title=f"Decomposition: {series_id}", height=640, showlegend=False)
-
-
-def forecast_figure(rows: pd.DataFrame, series_id: str, models: tuple[str, ...]) -> go.Figure:
-    """Backtest actuals and each model's backtest and future forecast with its 95% interval."""
-    rows = rows.sort_values("date").assign(date=lambda frame: day_labels(frame["date"]))
-    figure = go.Figure()
-    actual = rows[(rows["kind"] == "backtest") & (rows["model"] == models[0])]
-    figure.add_trace(go.Scatter(x=actual["date"], y=actual["actual"].round(1), mode="lines", name="actual",
-                                line={"color": "black", "width": 1}))
-    for model, color, band in zip(models, MODEL_COLORS, BAND_COLORS):
-        series = rows[rows["model"] == model]
-        figure.add_trace(go.Scatter(
-            x=pd.concat([series["date"], series["date"].iloc[::-1]]),
-            y=pd.concat([series["upper_95"], series["lower_95"].iloc[::-1]]).round(1),
-            fill="toself", fillcolor=band,
-            line={"width": 0}, hoverinfo="skip", name=f"{model} 95% interval",
-        ))
-        figure.add_trace(go.Scatter(x=series["date"], y=series["forecast"].round(1), mode="lines", name=model,
-                                    line={"color": color, "width": 1.5}))
-    future_start = rows.loc[rows["kind"] == "future", "date"].min()
-    if pd.notna(future_start):
-        figure.add_vline(x=future_start, line_dash="dot", line_color="grey")
-    return figure.update_layout(title=f"Forecasts: {series_id}", yaxis_title="daily sales", height=460)
 
 
 def forecast_accuracy(metrics: pd.DataFrame) -> go.Figure:

@@ -26,6 +26,7 @@ figcaption { font-size: 13px; color: #555; margin-top: 4px; }
 table.report-table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
 table.report-table th, table.report-table td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; }
 table.report-table th { background: #f4f6f8; }
+table.report-table td:first-child, table.report-table th:first-child { text-align: left; }
 .table-wrap { max-height: 420px; overflow: auto; }
 """
 

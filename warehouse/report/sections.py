@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from warehouse.drift import PSI_THRESHOLD
+from warehouse.forecasting import figures as forecast_figures
+from warehouse.forecasting.pipeline import PROJECT_MODEL
 from warehouse.modeling import figures as model_figures
 from warehouse.report import figures
 from warehouse.report.data import Marts, champion_summary
@@ -19,8 +21,9 @@ from warehouse.vision import figures as vision_figures
 
 log = logging.getLogger(__name__)
 
-# Forecasting models drawn per series: the project's model against the baseline.
-FORECAST_MODELS = ("sarimax_fourier", "seasonal_naive")
+BASELINE_MODEL = "seasonal_naive"
+# Days of actual sales drawn before the backtest and the future window, for context.
+HISTORY_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -85,30 +88,46 @@ def overview(marts: Marts, context: ReportContext) -> Section:
     ])
 
 
+def recent_history(decomposition: pd.DataFrame, series_id: str, before: str, days: int) -> pd.DataFrame:
+    """The series' observed sales in the ``days`` before the date ``before`` (date, sales_amount)."""
+    rows = decomposition[(decomposition["series_id"] == series_id) & (decomposition["date"] < before)]
+    return rows.sort_values("date").tail(days).rename(columns={"observed": "sales_amount"})
+
+
 def forecasting(marts: Marts, context: ReportContext) -> Section:
     """Decomposition and forecasts per series, with a series picker, and backtest accuracy."""
     anchor, title = "forecasting", "Decomposition and forecasts"
-    intro = ("MSTL decomposition and the backtest (last 20% of days) and future forecasts of the project's "
-             "model against the seasonal naive baseline, with 95% intervals. Pick a series in the dropdown.")
+    intro = ("MSTL decomposition, and the backtest (last 20% of days) and future forecasts of the project's "
+             f"model ({PROJECT_MODEL}) against the seasonal naive baseline with 95% intervals. "
+             "Pick a series in each figure's dropdown.")
     if (empty := _missing(anchor, title, intro, marts, "sales_decomposition", "sales_forecast", "forecast_metrics")) is not None:
         return empty
-    decomposition, forecast = marts.get("sales_decomposition"), marts.get("sales_forecast")
+    # Text dates: plotly still draws date axes, and the page is a third smaller.
+    decomposition = marts.get("sales_decomposition").assign(date=lambda f: figures.day_labels(f["date"]))
+    forecast = marts.get("sales_forecast").assign(date=lambda f: figures.day_labels(f["date"]))
     # The total and the categories: each category x region series would add ~80 KB of daily points
     # per figure; they stay in the marts.
     top_series = sorted((s for s in decomposition["series_id"].unique() if "|" not in s), key=lambda s: (s != "total", s))
-    decomposition_picker = figures.picker(
-        {s: figures.decomposition_figure(decomposition[decomposition["series_id"] == s], s) for s in top_series}, "series")
-    models = tuple(m for m in FORECAST_MODELS if m in set(forecast["model"]))
-    forecast_picker = figures.picker(
-        {s: figures.forecast_figure(forecast[forecast["series_id"] == s], s, models)
-         for s in top_series if s in set(forecast["series_id"])}, "series")
-    evaluation = marts.get("forecast_evaluation")
+    series = [s for s in top_series if s in set(forecast["series_id"])]
+    models = tuple(m for m in (PROJECT_MODEL, BASELINE_MODEL) if m in set(forecast["model"]))
+    pickers = {
+        kind: figures.picker({
+            s: forecast_figures.forecast_figure(
+                forecast, s, recent_history(decomposition, s, forecast.loc[forecast["kind"] == kind, "date"].min(), HISTORY_DAYS),
+                models=models, kind=kind)
+            for s in series}, "series")
+        for kind in ("backtest", "future")
+    }
     items: list[Figure | Table] = [
-        Figure(decomposition_picker, "Daily sales of the total or a category split into trend, weekly plus yearly season and remainder."),
-        Figure(forecast_picker, "Backtest and future daily forecasts with 95% intervals; the dotted line starts the future."),
+        Figure(figures.picker({s: forecast_figures.decomposition_figure(decomposition, s) for s in top_series}, "series"),
+               "Daily sales of the total or a category split into trend, weekly plus yearly season and remainder."),
+        Figure(pickers["backtest"], "Backtest: the last 20% of days forecast from the rest, against the actuals, "
+                                    "with the project model's 95% interval."),
+        Figure(pickers["future"], "The days after the last actual date, with the project model's 95% interval."),
         Figure(figures.forecast_accuracy(marts.get("forecast_metrics")),
                "Backtest MASE of each model over all series; below the dotted line beats last season's repeat."),
     ]
+    evaluation = marts.get("forecast_evaluation")
     if evaluation is not None and not evaluation.empty:
         wide = evaluation.pivot_table(index="metric_name", columns="model_name", values="metric_value")
         items.append(Table(wide.reset_index(), "Headline backtest figures per model (forecast_evaluation)."))
