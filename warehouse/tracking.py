@@ -56,8 +56,8 @@ def connect() -> MlflowClient:
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    client = MlflowClient()
     try:
+        client = MlflowClient()
         client.search_experiments(max_results=1)
     except Exception as error:  # the store's own exception types vary by backend
         raise TrackingStoreError(f"MLflow tracking store {uri} cannot be read: {error}") from error
