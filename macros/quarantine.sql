@@ -23,8 +23,9 @@
     {%- set categories -%}
         (select {{ t('product_category') }} from {{ source('raw', 'product_categories') }})
     {%- endset -%}
-    {%- set rules = {
-        'sales': [
+    {#- Only the asked entity's rules are built: each source() call is a dependency. -#}
+    {%- if entity == 'sales' -%}
+        {%- set rules = [
             ('date', 'missing_value', t('date') ~ ' is null'),
             ('date', 'not_a_date', t('date') ~ ' is not null and ' ~ dbt.safe_cast(t('date'), 'date') ~ ' is null'),
             ('date', 'date_in_future', dbt.safe_cast(t('date'), 'date') ~ ' > current_date'),
@@ -39,8 +40,9 @@
             ('marketing_spend', 'negative', dbt.safe_cast(t('marketing_spend'), double) ~ ' < 0'),
             ('weather_score', 'not_a_number', t('weather_score') ~ ' is not null and ' ~ dbt.safe_cast(t('weather_score'), double) ~ ' is null'),
             ('weather_score', 'out_of_range', dbt.safe_cast(t('weather_score'), double) ~ ' not between 0 and 1'),
-        ],
-        'feedback': [
+        ] -%}
+    {%- elif entity == 'feedback' -%}
+        {%- set rules = [
             ('feedback_id', 'missing_value', t('feedback_id') ~ ' is null'),
             ('feedback_id', 'not_an_integer', t('feedback_id') ~ ' is not null and ' ~ dbt.safe_cast(t('feedback_id'), 'bigint') ~ ' is null'),
             ('date', 'missing_value', t('date') ~ ' is null'),
@@ -48,16 +50,17 @@
             ('date', 'date_in_future', dbt.safe_cast(t('date'), 'date') ~ ' > current_date'),
             ('product_category', 'missing_value', t('product_category') ~ ' is null'),
             ('product_category', 'unknown_value', t('product_category') ~ ' not in ' ~ categories),
-        ],
-        'product_images': [
+        ] -%}
+    {%- else -%}
+        {%- set rules = [
             ('image_id', 'missing_value', t('image_id') ~ ' is null'),
             ('image_id', 'not_an_integer', t('image_id') ~ ' is not null and ' ~ dbt.safe_cast(t('image_id'), 'bigint') ~ ' is null'),
             ('image_path', 'missing_value', t('image_path') ~ ' is null'),
             ('product_category', 'missing_value', t('product_category') ~ ' is null'),
             ('product_category', 'unknown_value', t('product_category') ~ ' not in ' ~ categories),
-        ],
-    } -%}
-    {{ return(rules[entity]) }}
+        ] -%}
+    {%- endif -%}
+    {{ return(rules) }}
 {%- endmacro %}
 
 {#- The raw rows with a flag per rule and one for a duplicated key (every copy is rejected). -#}

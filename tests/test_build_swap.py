@@ -32,7 +32,8 @@ def test_failed_build_leaves_the_live_warehouse_and_says_where_the_failure_is(fr
     good_total = total_sales(project.db)
 
     reader = duckdb.connect(str(project.db), read_only=True)  # a BI tool holding the old file
-    append_rows(project.seeds / "raw_sales.csv", [["2024-01-01", "-5", "Books", "North", "1", "0.5"]])
+    # A region listed twice breaks the reference list's unique test: an error, not a quarantine.
+    append_rows(project.seeds / "raw_regions.csv", [["North"]])
     second = warehouse_build(project)
     assert second.returncode == 2
     assert f"the last good warehouse {project.db} is unchanged" in second.stderr
@@ -41,8 +42,8 @@ def test_failed_build_leaves_the_live_warehouse_and_says_where_the_failure_is(fr
     assert reader.execute("select sum(sales_amount) from marts.fct_daily_sales").fetchone()[0] == good_total
     reader.close()
 
-    lines = (project.seeds / "raw_sales.csv").read_text().splitlines()
-    (project.seeds / "raw_sales.csv").write_text("\n".join(lines[:-1]) + "\n")
+    lines = (project.seeds / "raw_regions.csv").read_text().splitlines()
+    (project.seeds / "raw_regions.csv").write_text("\n".join(lines[:-1]) + "\n")
     third = warehouse_build(project)
     assert third.returncode == 0, third.stderr[-3000:]
     assert not Path(f"{project.db}.next").exists()
