@@ -128,22 +128,23 @@ def query(project: Project, sql: str) -> pd.DataFrame:
 
 
 def test_build_tracks_registers_and_keeps_history(built_project: Project) -> None:
-    evaluation = query(built_project, "select * from marts.sales_model_evaluation")
-    assert evaluation["mlflow_run_id"].nunique() == 1
-    metrics = evaluation.set_index(["model_name", "metric_name"])["metric_value"]
-    assert metrics[("sales_model", "test_mae")] > 0
+    registration = query(built_project, "select * from marts.sales_model_registration")
+    assert len(registration) == 1 and registration["model_version"][0] == "1"
+    run_id = registration["mlflow_run_id"][0]
     performance = query(built_project, "select * from marts.model_performance")
     assert set(performance["domain"]) == {"forecasting", "nlp", "vision", "integrated"}
+    first_build = performance[performance["run_id"] == performance.sort_values("timestamp")["run_id"].iloc[0]]
     import mlflow
 
     mlflow.set_tracking_uri(built_project.mlflow_uri)
-    run = mlflow.get_run(evaluation["mlflow_run_id"][0])
+    run = mlflow.get_run(run_id)
     logged = run.data.metrics
-    for row in performance.itertuples():
+    for row in first_build.itertuples():
         if pd.notna(row.metric_value):
             assert logged[f"{row.domain}.{row.model_name}.{row.metric_name}"] == pytest.approx(row.metric_value)
+    assert logged["integrated.sales_model.test_mae"] > 0
     version = mlflow.MlflowClient().get_model_version_by_alias("sales_model", "champion")
-    assert version.run_id == run.info.run_id
+    assert version.run_id == run_id
 
 
 def free_port() -> int:

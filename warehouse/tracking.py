@@ -156,6 +156,9 @@ def register_build(run_id: str, expected_version: str, promote: bool) -> str:
     """Register the run's model as ``sales_model`` and move ``champion`` if it was decided."""
     client = connect()
     run = client.get_run(run_id)
+    if "registered_version" in run.data.tags:  # a build that kept the model (refit policy)
+        log.info("run %s is already %s v%s", run_id, MODEL_NAME, run.data.tags["registered_version"])
+        return run.data.tags["registered_version"]
     registered = mlflow.register_model(run.data.tags["model_uri"], MODEL_NAME)
     if str(registered.version) != expected_version:
         raise TrackingStoreError(
@@ -164,6 +167,7 @@ def register_build(run_id: str, expected_version: str, promote: bool) -> str:
     if promote:
         client.set_registered_model_alias(MODEL_NAME, CHAMPION, registered.version)
     client.set_tag(run_id, "registration", f"registered as {MODEL_NAME} v{registered.version}")
+    client.set_tag(run_id, "registered_version", str(registered.version))
     log.info("registered %s v%s%s", MODEL_NAME, registered.version, f"; {CHAMPION} moved" if promote else "")
     return str(registered.version)
 

@@ -41,6 +41,7 @@ def train_and_track(features: pd.DataFrame, domain_metrics: list[pd.DataFrame]) 
     }
     record = tracking.log_build_run(result, every_metric, plots, build_id=uuid.uuid4().hex)
     return integrated.assign(
+        trained_through=pd.Timestamp(features["week_start"].max()).date(),
         mlflow_run_id=record.run_id,
         model_version=record.model_version,
         promoted_to_champion=record.promoted,
