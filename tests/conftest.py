@@ -21,7 +21,9 @@ from warehouse.synthetic import generate
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 PROJECT_FOLDERS = ("models_sql", "python_models", "macros")
-SMALL_SCALE = 0.2  # one region: 5 series of three years, 300 reviews, 30 photos
+SMALL_SCALE = 0.2  # one region: 5 series of three years, 600 reviews, 48 photos
+# The longer reliability variant (more kill points, more requests): WAREHOUSE_LONG_TESTS=1.
+LONG = os.environ.get("WAREHOUSE_LONG_TESTS") == "1"
 
 
 def copy_project(destination: Path) -> Path:

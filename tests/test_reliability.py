@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import Project
+from tests.conftest import LONG, Project
 from tests.test_sales_model import free_port, post, query
 from warehouse.modeling.features import FEATURES
 from warehouse.synthetic import append_days
@@ -46,7 +46,7 @@ def built_small(fresh_project: Project) -> Project:
     return fresh_project
 
 
-@pytest.mark.parametrize("kill_after_seconds", [1.0, 4.0, 8.0])
+@pytest.mark.parametrize("kill_after_seconds", [1.0, 4.0, 8.0] + ([2.0, 6.0, 12.0, 16.0] if LONG else []))
 def test_a_killed_build_leaves_the_last_good_warehouse(built_small: Project, kill_after_seconds: float) -> None:
     project = built_small
     before = snapshot(project.db)
@@ -111,7 +111,8 @@ def test_the_server_survives_a_thousand_requests_with_malformed_ones(
         b"not json at all",
     ]
     rng = random.Random(0)
-    plan = [("bad", rng.choice(malformed)) if rng.random() < 0.2 else ("good", rng.choice(good)) for _ in range(1000)]
+    n_requests = 10_000 if LONG else 1_000
+    plan = [("bad", rng.choice(malformed)) if rng.random() < 0.2 else ("good", rng.choice(good)) for _ in range(n_requests)]
     port = free_port()
     server = start_server(port, workers=2)
     try:
