@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = verbs.add_parser("serve", help=cmd_serve.__doc__)
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5001)), help="env PORT, default 5001")
     serve.add_argument("--host", default="127.0.0.1", help="bind address; loopback unless told otherwise")
-    serve.add_argument("--workers", type=int, default=2, help="server worker processes")
+    serve.add_argument("--workers", type=int, default=4, help="server worker processes (4 keep 2 cores busy)")
     serve.set_defaults(handler=cmd_serve)
     return parser
 

@@ -42,7 +42,7 @@ def check_champion() -> str:
         ) from error
 
 
-def serve_command(port: int, host: str = DEFAULT_HOST, workers: int = 2) -> list[str]:
+def serve_command(port: int, host: str = DEFAULT_HOST, workers: int = 4) -> list[str]:
     """The `mlflow models serve` command line for the champion."""
     mlflow_cli = str(Path(sys.executable).with_name("mlflow"))
     return [
@@ -52,13 +52,16 @@ def serve_command(port: int, host: str = DEFAULT_HOST, workers: int = 2) -> list
 
 
 def server_env() -> dict[str, str]:
-    """The child's environment: the same tracking store (absolute URI), and this venv's tools
-    first on PATH, since mlflow starts `uvicorn` by name."""
+    """The child's environment: the same tracking store (absolute URI), this venv's tools first
+    on PATH (mlflow starts `uvicorn` by name), and one BLAS thread per worker."""
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return {**os.environ, "MLFLOW_TRACKING_URI": tracking.tracking_uri(), "PATH": path}
+    # One BLAS thread per worker: the workers already use every core, and BLAS threads on top
+    # of them fight for the cores under concurrent requests.
+    threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    return {**os.environ, **threads, "MLFLOW_TRACKING_URI": tracking.tracking_uri(), "PATH": path}
 
 
-def start_server(port: int, host: str = DEFAULT_HOST, workers: int = 2) -> subprocess.Popen:
+def start_server(port: int, host: str = DEFAULT_HOST, workers: int = 4) -> subprocess.Popen:
     """Start serving in the background (tests, benchmarks); the caller stops it."""
     version = check_champion()
     log.info("serving %s (version %s) on http://%s:%d", CHAMPION_URI, version, host, port)
@@ -81,7 +84,7 @@ def wait_until_ready(port: int, process: subprocess.Popen, timeout: float = 120.
     raise ServingError(f"the model server did not answer on port {port} within {timeout:.0f} s")
 
 
-def serve_forever(port: int, host: str = DEFAULT_HOST, workers: int = 2) -> None:
+def serve_forever(port: int, host: str = DEFAULT_HOST, workers: int = 4) -> None:
     """`make serve`: replace this process with the model server (Ctrl-C stops it)."""
     version = check_champion()
     log.info("serving %s (version %s) on http://%s:%d/invocations", CHAMPION_URI, version, host, port)
