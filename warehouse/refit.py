@@ -50,3 +50,18 @@ def refit_due(
 def unchanged(session: duckdb.DuckDBPyConnection, existing: str) -> duckdb.DuckDBPyRelation:
     """No rows with the previous table's columns: an incremental run that changes nothing."""
     return session.sql(f"select * from {existing} where false")
+
+
+def keep_unless_due(
+    session: duckdb.DuckDBPyConnection,
+    existing: str | None,
+    data: duckdb.DuckDBPyRelation,
+    date_column: str,
+    fitted_through_sql: str,
+    every_days: int,
+) -> duckdb.DuckDBPyRelation | None:
+    """What an incremental model returns to keep its table, or None when a refit is due."""
+    data_through = data.aggregate(f"max({date_column})").fetchall()[0][0]
+    if refit_due(session, existing, fitted_through_sql, data_through, every_days):
+        return None
+    return unchanged(session, existing)

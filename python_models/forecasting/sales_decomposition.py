@@ -1,7 +1,7 @@
 """sales_decomposition: MSTL/STL decomposition per series (logic in warehouse.forecasting.decomposition)."""
 
 from warehouse.forecasting.marts import decomposition_mart
-from warehouse.refit import refit_due, unchanged
+from warehouse.refit import keep_unless_due
 
 
 def model(dbt, session):
@@ -11,8 +11,6 @@ def model(dbt, session):
     )
     series = dbt.ref("int_sales_series_daily")
     existing = str(dbt.this) if dbt.is_incremental else None
-    data_through = series.aggregate("max(date)").fetchall()[0][0]
-    if not refit_due(session, existing, "select max(date) from {this}", data_through,
-                     int(dbt.config.get("refit_every_days"))):
-        return unchanged(session, existing)
-    return decomposition_mart(series.df())
+    kept = keep_unless_due(session, existing, series, "date", "select max(date) from {this}",
+                           int(dbt.config.get("refit_every_days")))
+    return kept if kept is not None else decomposition_mart(series.df())

@@ -1,7 +1,7 @@
 """sales_forecast: backtest and future forecasts of every model (logic in warehouse.forecasting.pipeline)."""
 
 from warehouse.forecasting.marts import forecast_mart
-from warehouse.refit import refit_due, unchanged
+from warehouse.refit import keep_unless_due
 
 
 def model(dbt, session):
@@ -11,8 +11,6 @@ def model(dbt, session):
     )
     series = dbt.ref("int_sales_series_daily")
     existing = str(dbt.this) if dbt.is_incremental else None
-    data_through = series.aggregate("max(date)").fetchall()[0][0]
-    fitted_through = "select max(date) from {this} where kind = 'backtest'"
-    if not refit_due(session, existing, fitted_through, data_through, int(dbt.config.get("refit_every_days"))):
-        return unchanged(session, existing)
-    return forecast_mart(series.df(), int(dbt.config.meta_get("forecast_horizon")))
+    kept = keep_unless_due(session, existing, series, "date", "select max(date) from {this} where kind = 'backtest'",
+                           int(dbt.config.get("refit_every_days")))
+    return kept if kept is not None else forecast_mart(series.df(), int(dbt.config.meta_get("forecast_horizon")))

@@ -1,7 +1,7 @@
 """Train the weekly sales model, log the build's MLflow run; its metrics per row."""
 
 from warehouse.modeling.pipeline import train_and_track
-from warehouse.refit import refit_due, unchanged
+from warehouse.refit import keep_unless_due
 
 EVALUATION_COLUMNS = ["model_name", "domain", "metric_name", "metric_value"]
 
@@ -13,10 +13,10 @@ def model(dbt, session):
     )
     features = dbt.ref("sales_model_features")
     existing = str(dbt.this) if dbt.is_incremental else None
-    data_through = features.aggregate("max(week_start)").fetchall()[0][0]
-    if not refit_due(session, existing, "select max(trained_through) from {this}", data_through,
-                     int(dbt.config.get("retrain_every_days"))):
-        return unchanged(session, existing)
+    kept = keep_unless_due(session, existing, features, "week_start", "select max(trained_through) from {this}",
+                           int(dbt.config.get("retrain_every_days")))
+    if kept is not None:
+        return kept
     domain_metrics = [
         dbt.ref("forecast_evaluation").df()[EVALUATION_COLUMNS],
         dbt.ref("sentiment_evaluation").df()[EVALUATION_COLUMNS],
