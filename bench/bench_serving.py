@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from warehouse.database import connect_read_only
-from warehouse.modeling.features import FEATURES
+from warehouse.modeling.serving import request_rows
 from warehouse.server import start_server, wait_until_ready
 
 
@@ -37,9 +37,7 @@ def request_bodies(n_rows: int) -> list[bytes]:
     """Bodies of ``n_rows`` real feature rows each, from sales_model_features."""
     with connect_read_only() as connection:
         frame = connection.sql("select * from marts.sales_model_features where sales_lag_1w is not null and sales_rolling_mean_4w is not null").df()
-    records = [
-        {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in frame[list(FEATURES)].to_dict("records")
-    ]
+    records = request_rows(frame)
     return [json.dumps({"inputs": records[i : i + n_rows]}).encode() for i in range(0, len(records) - n_rows, n_rows)]
 
 

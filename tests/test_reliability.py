@@ -13,12 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
 from tests.conftest import LONG, Project
 from tests.test_sales_model import free_port, post, query
-from warehouse.modeling.features import FEATURES
+from warehouse.modeling.serving import request_rows
 from warehouse.synthetic import append_days
 
 SELECT = ["--", "--select", "+fct_daily_sales", "+category_features", "--indirect-selection", "cautious"]
@@ -99,10 +98,7 @@ def test_the_server_survives_a_thousand_requests_with_malformed_ones(
         "select f.*, p.predicted from marts.sales_model_features f "
         "join marts.sales_model_predictions p using (week_start, product_category, region) limit 50",
     )
-    good = [
-        ({k: (None if pd.isna(v) else v) for k, v in r.items()}, predicted)
-        for r, predicted in zip(rows[list(FEATURES)].to_dict("records"), rows["predicted"])
-    ]
+    good = list(zip(request_rows(rows), rows["predicted"]))
     malformed = [
         b'{"inputs": [{"product_category": ',
         json.dumps({"inputs": [{"product_category": "Books"}]}).encode(),

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import Project
 from warehouse import drift
-from warehouse.modeling.features import FEATURES
+from warehouse.modeling.serving import request_rows
 from warehouse.modeling.training import (
     MIN_WEEKS,
     NotEnoughWeeksError,
@@ -179,7 +179,7 @@ def test_served_model_answers_like_the_mart_and_rejects_bad_requests(
         where p.split = 'test' order by week_start desc, product_category limit 5
         """,
     )
-    inputs = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in rows[list(FEATURES)].to_dict("records")]
+    inputs = request_rows(rows)
     port = free_port()
     server = start_server(port, workers=1)
     try:

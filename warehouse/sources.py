@@ -98,9 +98,10 @@ def file_columns(connection: duckdb.DuckDBPyConnection, reader: str, path: Path)
     return {name.lower(): str(kind) for name, kind, *_ in described}
 
 
-def check_required(connection: duckdb.DuckDBPyConnection, reader: str, path: Path, spec: TableSpec) -> None:
+def check_required(
+    connection: duckdb.DuckDBPyConnection, reader: str, path: Path, spec: TableSpec, columns: dict[str, str]
+) -> None:
     """Fail fast on a missing required column, or one where no value has the needed type."""
-    columns = file_columns(connection, reader, path)
     for column, kind in spec.required.items():
         if column not in columns:
             raise SourceFileError(
@@ -124,8 +125,8 @@ def table_sql(connection: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec
     if path.suffix == ".csv":
         check_utf8(path)
     reader = reader_sql(path)
-    check_required(connection, reader, path, spec)
     columns = file_columns(connection, reader, path)
+    check_required(connection, reader, path, spec, columns)
     missing = [c for c in spec.optional if c not in columns]
     for column in missing:
         log.warning("%s has no '%s' column: it is treated as unknown and what needs it is dropped", path, column)

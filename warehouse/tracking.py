@@ -14,8 +14,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from warehouse.errors import WarehouseError
-from warehouse.modeling.features import FEATURES
-from warehouse.modeling.serving import SalesModel
+from warehouse.modeling.serving import SalesModel, request_rows
 from warehouse.modeling.training import TrainingResult
 
 log = logging.getLogger(__name__)
@@ -140,7 +139,7 @@ def log_build_run(
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=SalesModel(result.model, result.features, version),
-            input_example=input_example(result.example_rows),
+            input_example=request_rows(result.example_rows),
         )
         promoted, decision = decide_champion(result.metrics["sales_model"]["test_mae"], champion_test_mae(client))
         mlflow.set_tags(
@@ -170,11 +169,3 @@ def register_build(run_id: str, expected_version: str, promote: bool) -> str:
     client.set_tag(run_id, "registered_version", str(registered.version))
     log.info("registered %s v%s%s", MODEL_NAME, registered.version, f"; {CHAMPION} moved" if promote else "")
     return str(registered.version)
-
-
-def input_example(rows: pd.DataFrame) -> list[dict]:
-    """Rows of model input as a client posts them: JSON-ready, nulls as None."""
-    return [
-        {key: (None if pd.isna(value) else value) for key, value in record.items()}
-        for record in rows[list(FEATURES)].to_dict(orient="records")
-    ]

@@ -47,6 +47,14 @@ class SalesPrediction(BaseModel):
 
 
 
+def request_rows(frame: pd.DataFrame) -> list[dict]:
+    """Feature rows as a client posts them: the model's columns, JSON-ready, nulls as None."""
+    return [
+        {key: (None if pd.isna(value) else value) for key, value in record.items()}
+        for record in frame[list(FEATURES)].to_dict(orient="records")
+    ]
+
+
 class SalesModel(mlflow.pyfunc.PythonModel):
     """Predicts weekly sales with a 90% interval for rows of named feature columns."""
 
