@@ -9,12 +9,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.tsa.seasonal import MSTL
 
 from warehouse.forecasting import metrics, pipeline
 from warehouse.forecasting.decomposition import decompose
 from warehouse.forecasting.evaluation import series_rows
 from warehouse.forecasting.features import assume_future_drivers, weekday_dummies
-from warehouse.forecasting.models import sarimax_fourier, seasonal_naive
+from warehouse.forecasting.models import arima_212, sarimax_fourier, seasonal_naive
 from warehouse.forecasting.series import Drivers, Series
 from tests.conftest import Project
 from warehouse.forecasting.stationarity import stationarity_row
@@ -86,7 +87,39 @@ def test_future_drivers_follow_the_stated_assumption() -> None:
 
 def test_weekday_dummies_mark_one_weekday_each() -> None:
     dummies = weekday_dummies(pd.date_range("2024-01-01", periods=14, freq="D"))  # starts on a Monday
-    assert dummies.iloc[0].sum() == 0 and dummies.sum(axis=1).iloc[1:7].eq(1).all()
+    assert dummies.shape == (14, 6) and dummies[0].sum() == 0 and (dummies.sum(axis=1)[1:7] == 1).all()
+
+
+@pytest.mark.parametrize("model", [arima_212, sarimax_fourier])
+def test_warm_start_from_the_backtest_gives_the_cold_start_forecast(model) -> None:
+    series, _ = known_series()
+    future = assume_future_drivers(series.drivers, 30)
+    backtest = model(series.head(876), series.drivers.slice(876))
+    assert backtest.params  # the fitted parameters, by name
+    cold, warm = model(series, future), model(series, future, backtest.params)
+    assert np.allclose(warm.mean, cold.mean, rtol=1e-3) and np.allclose(warm.std, cold.std, rtol=1e-2)
+
+
+def test_decomposition_matches_statsmodels_mstl_within_a_fraction_of_the_noise() -> None:
+    series, _ = known_series()
+    ours = decompose(series)
+    reference = MSTL(series.sales, periods=(7, 365)).fit()
+    scale = np.std(series.sales)
+    assert ours["method"].iat[0] == "MSTL"
+    assert np.max(np.abs(ours["trend"] - reference.trend)) < 0.01 * scale
+    assert np.max(np.abs(ours["seasonal"] - reference.seasonal.sum(axis=1))) < 0.01 * scale
+    assert np.allclose(ours["trend"] + ours["seasonal"] + ours["resid"], series.sales)
+
+
+def test_residual_correlation_matches_pandas_and_zeroes_constant_columns() -> None:
+    rng = np.random.default_rng(0)
+    residuals = pd.DataFrame(rng.normal(size=(50, 3)), columns=["a", "b", "c"]).assign(flat=1.0)
+    correlation = pipeline.residual_correlation(residuals)
+    expected = residuals.corr().fillna(0.0).to_numpy(copy=True)
+    np.fill_diagonal(expected, 1.0)
+    assert np.allclose(correlation, expected)
+    residuals.iloc[0, 0] = np.nan  # a gap: pairwise-complete correlation
+    assert np.allclose(pipeline.residual_correlation(residuals)[:3, :3], residuals.iloc[:, :3].corr())
 
 
 # --- fallbacks and failures -----------------------------------------------------------------
@@ -219,3 +252,13 @@ def test_series_from_frame_counts_filled_days() -> None:
     (series,) = series_from_frame(frame.iloc[::-1])  # order of rows does not matter
     assert series.filled_days == 2 and list(series.sales) == [1.0, 2.0, 3.0, 4.0]
     assert series.drivers.marketing_spend is None  # an all-missing driver is left out of the model
+
+
+def test_reference_model_runs_on_every_aggregate_and_a_spaced_sample_of_leaves() -> None:
+    leaves = [f"category:C{c}|region:R{r:03d}" for c in range(2) for r in range(10)]
+    ids = ["total", "category:C0", "category:C1", *leaves]
+    assert pipeline.reference_series(ids, max_leaves=50) == frozenset(ids)
+    sampled = pipeline.reference_series(ids, max_leaves=5)
+    assert {"total", "category:C0", "category:C1"} <= sampled
+    chosen = sorted(sampled - {"total", "category:C0", "category:C1"})
+    assert len(chosen) == 5 and chosen[0] == leaves[0] and chosen[-1] == leaves[-1]

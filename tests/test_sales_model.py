@@ -15,11 +15,13 @@ import pytest
 
 from tests.conftest import Project
 from warehouse import drift
+from warehouse.modeling.forest import RelativeQuantileForest, make_pipeline, reference_rows, tree_sample_size
 from warehouse.modeling.serving import request_rows
 from warehouse.modeling.training import (
     MIN_WEEKS,
     NotEnoughWeeksError,
     available_features,
+    cv_sample,
     split_by_weeks,
     train_sales_model,
     usable_rows,
@@ -76,6 +78,42 @@ def test_cv_folds_keep_weeks_whole_and_ordered() -> None:
         assert frame["week_start"].iloc[train_rows].max() < frame["week_start"].iloc[valid_rows].min()
 
 
+def test_cv_sample_keeps_whole_series_and_is_a_no_op_when_small() -> None:
+    frame = synthetic_features(n_weeks=30)
+    assert cv_sample(frame, max_rows=len(frame)) is frame
+    sampled = cv_sample(frame, max_rows=len(frame) // 2)
+    per_series = sampled.groupby(["product_category", "region"]).size()
+    assert len(per_series) == 2 and (per_series == 30).all()
+
+
+def test_size_caps_apply_only_beyond_their_limit() -> None:
+    assert tree_sample_size(100, cap=1000) is None and tree_sample_size(5000, cap=1000) == 1000
+    assert reference_rows(10, cap=20).tolist() == list(range(10))
+    drawn = reference_rows(100, cap=20)
+    assert len(drawn) == 20 and len(set(drawn)) == 20 and (np.diff(drawn) > 0).all()
+
+
+def test_quantiles_from_a_reference_sample_stay_close_to_the_full_forest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vectorised quantile forest on a 1/3 reference sample against all training rows."""
+    frame = usable_rows(synthetic_features())
+    numeric, _ = available_features(frame)
+    columns = ["product_category", "region", *numeric]
+    train, test = split_by_weeks(frame)
+    def fitted() -> RelativeQuantileForest:
+        pipeline = make_pipeline(["product_category", "region"], numeric)
+        return RelativeQuantileForest(pipeline).fit(train[columns], train["sales"])
+    full = fitted()
+    monkeypatch.setattr("warehouse.modeling.forest.MAX_REFERENCE_ROWS", len(train) // 3)
+    monkeypatch.setattr("warehouse.modeling.forest.QUANTILE_BATCH_ROWS", 7)
+    sampled = fitted()
+    assert len(sampled.train_ratio_) == len(train) // 3
+    point, bounds = full.predict_with_interval(test[columns], (0.05, 0.95))
+    sampled_point, sampled_bounds = sampled.predict_with_interval(test[columns], (0.05, 0.95))
+    assert sampled_point == pytest.approx(point)
+    assert (bounds[:, 0] <= point).mean() > 0.9 and (point <= bounds[:, 1]).mean() > 0.9
+    assert np.median(np.abs(sampled_bounds - bounds) / point[:, None]) < 0.02
+
+
 def test_too_few_weeks_names_the_minimum() -> None:
     with pytest.raises(NotEnoughWeeksError, match=f"at least {MIN_WEEKS}"):
         train_sales_model(synthetic_features(n_weeks=15))
@@ -93,7 +131,9 @@ def test_model_beats_naive_baselines_with_ordered_intervals(trained) -> None:
     assert sales_model["test_mae"] < trained.metrics["baseline_last_week"]["test_mae"]
     assert sales_model["test_r2"] > 0.8
     predictions = trained.predictions
-    assert (predictions["lower_90"] <= predictions["upper_90"]).all()
+    tested = predictions[predictions["split"] == "test"]
+    assert (tested["lower_90"] <= tested["upper_90"]).all()
+    assert predictions.loc[predictions["split"] == "train", "lower_90"].isna().all()
     assert 0.6 < sales_model["test_interval_coverage_90"] <= 1.0
     assert set(trained.importance["feature"]) == set(trained.features)
     assert trained.importance.iloc[0]["feature"] in {"marketing_spend_per_day", "sales_rolling_mean_4w", "product_category"}

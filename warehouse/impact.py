@@ -432,4 +432,4 @@ def champion_predictor() -> tuple[Predictor, str]:
     client = connect()
     version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version
     model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@{CHAMPION}").unwrap_python_model()
-    return (lambda frame: model.predict_frame(frame)["predicted_sales"].to_numpy()), str(version)
+    return model.predict_sales, str(version)

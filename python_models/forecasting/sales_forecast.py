@@ -13,4 +13,7 @@ def model(dbt, session):
     existing = str(dbt.this) if dbt.is_incremental else None
     kept = keep_unless_due(session, existing, series, "date", "select max(date) from {this} where kind = 'backtest'",
                            int(dbt.config.get("refit_every_days")))
-    return kept if kept is not None else forecast_mart(series.df(), int(dbt.config.meta_get("forecast_horizon")))
+    if kept is not None:
+        return kept
+    return forecast_mart(series.df(), int(dbt.config.meta_get("forecast_horizon")),
+                         int(dbt.config.meta_get("forecast_reference_max_leaves")))

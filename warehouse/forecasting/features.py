@@ -15,20 +15,16 @@ def day_number(dates: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray((dates - ORIGIN).days, dtype=float)
 
 
-def fourier_terms(dates: pd.DatetimeIndex, harmonics: int, period: float = DAYS_PER_YEAR) -> pd.DataFrame:
-    """sin/cos pairs of the first ``harmonics`` harmonics of ``period`` days."""
+def fourier_terms(dates: pd.DatetimeIndex, harmonics: int, period: float = DAYS_PER_YEAR) -> np.ndarray:
+    """sin/cos pairs of the first ``harmonics`` harmonics of ``period`` days, one column each."""
     phase = 2 * np.pi * day_number(dates) / period
-    columns = {}
-    for k in range(1, harmonics + 1):
-        columns[f"sin_{k}"] = np.sin(k * phase)
-        columns[f"cos_{k}"] = np.cos(k * phase)
-    return pd.DataFrame(columns, index=dates)
+    columns = [wave(k * phase) for k in range(1, harmonics + 1) for wave in (np.sin, np.cos)]
+    return np.column_stack(columns) if columns else np.empty((len(dates), 0))
 
 
-def weekday_dummies(dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """One indicator per weekday Tuesday..Sunday (Monday is the baseline): the weekly cycle."""
-    weekday = np.asarray(dates.day_of_week)
-    return pd.DataFrame({f"weekday_{d}": (weekday == d).astype(float) for d in range(1, 7)}, index=dates)
+def weekday_dummies(dates: pd.DatetimeIndex) -> np.ndarray:
+    """One indicator column per weekday Tuesday..Sunday (Monday is the baseline): the weekly cycle."""
+    return (np.asarray(dates.day_of_week)[:, None] == np.arange(1, 7)).astype(float)
 
 
 def saturating_spend(spend: np.ndarray, saturation: float) -> np.ndarray:
@@ -36,26 +32,45 @@ def saturating_spend(spend: np.ndarray, saturation: float) -> np.ndarray:
     return 1.0 - np.exp(-np.asarray(spend, dtype=float) / saturation)
 
 
+def design_columns(drivers: Drivers, harmonics: int, spend_saturation: float | None) -> list[str]:
+    """Names of the columns of ``design_array``, in its order."""
+    fourier = [f"{wave}_{k}" for k in range(1, harmonics + 1) for wave in ("sin", "cos")]
+    names = ["const", "trend_years", *fourier, *(f"weekday_{d}" for d in range(1, 7))]
+    if spend_saturation is not None and drivers.marketing_spend is not None:
+        names.append("marketing_saturation")
+    if drivers.weather_score is not None:
+        names.append("weather_score")
+    return names
+
+
+def design_array(
+    drivers: Drivers, origin: pd.Timestamp, harmonics: int, spend_saturation: float | None
+) -> np.ndarray:
+    """``design_matrix`` as a bare array: the model builds it a dozen times per series, and
+    pandas frames cost more than the least squares fitted to them."""
+    dates = drivers.dates
+    columns = [
+        np.ones((len(dates), 1)),
+        (np.asarray((dates - origin).days, dtype=float) / DAYS_PER_YEAR)[:, None],
+        fourier_terms(dates, harmonics),
+        weekday_dummies(dates),
+    ]
+    if spend_saturation is not None and drivers.marketing_spend is not None:
+        columns.append(saturating_spend(drivers.marketing_spend, spend_saturation)[:, None])
+    if drivers.weather_score is not None:
+        columns.append(np.asarray(drivers.weather_score, dtype=float)[:, None])
+    return np.hstack(columns)
+
+
 def design_matrix(
     drivers: Drivers, origin: pd.Timestamp, harmonics: int, spend_saturation: float | None
 ) -> pd.DataFrame:
     """Intercept, linear trend (years since ``origin``), Fourier terms, weekdays and drivers."""
-    dates = drivers.dates
-    parts = [
-        pd.DataFrame(
-            {"const": 1.0, "trend_years": np.asarray((dates - origin).days, dtype=float) / DAYS_PER_YEAR},
-            index=dates,
-        ),
-        fourier_terms(dates, harmonics),
-        weekday_dummies(dates),
-    ]
-    exogenous = {}
-    if spend_saturation is not None and drivers.marketing_spend is not None:
-        exogenous["marketing_saturation"] = saturating_spend(drivers.marketing_spend, spend_saturation)
-    if drivers.weather_score is not None:
-        exogenous["weather_score"] = np.asarray(drivers.weather_score, dtype=float)
-    parts.append(pd.DataFrame(exogenous, index=dates))
-    return pd.concat(parts, axis=1)
+    return pd.DataFrame(
+        design_array(drivers, origin, harmonics, spend_saturation),
+        index=drivers.dates,
+        columns=design_columns(drivers, harmonics, spend_saturation),
+    )
 
 
 def future_dates(last_date: pd.Timestamp, horizon: int) -> pd.DatetimeIndex:
@@ -82,7 +97,7 @@ def assume_future_drivers(history: Drivers, horizon: int) -> Drivers:
 def climatology(dates: pd.DatetimeIndex, values: np.ndarray, target: pd.DatetimeIndex) -> np.ndarray:
     """Least-squares yearly curve (mean plus two harmonics) of ``values``, read at ``target``."""
     harmonics = 2 if len(dates) >= DAYS_PER_YEAR else 0
-    fit_x = np.column_stack([np.ones(len(dates)), fourier_terms(dates, harmonics).to_numpy()])
+    fit_x = np.column_stack([np.ones(len(dates)), fourier_terms(dates, harmonics)])
     coef, *_ = np.linalg.lstsq(fit_x, np.asarray(values, dtype=float), rcond=None)
-    target_x = np.column_stack([np.ones(len(target)), fourier_terms(target, harmonics).to_numpy()])
+    target_x = np.column_stack([np.ones(len(target)), fourier_terms(target, harmonics)])
     return target_x @ coef

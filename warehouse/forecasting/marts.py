@@ -16,11 +16,15 @@ import pandas as pd
 from warehouse.forecasting.decomposition import decompose
 from warehouse.forecasting.evaluation import evaluation_table, load_truth
 from warehouse.forecasting.parallel import map_parallel, single_blas_thread
-from warehouse.forecasting.pipeline import forecast_all, metrics_table
+from warehouse.forecasting.pipeline import REFERENCE_MAX_LEAVES, forecast_all, metrics_table
 from warehouse.forecasting.series import series_from_frame
 from warehouse.forecasting.stationarity import STATIONARITY_COLUMNS, stationarity_row
 
 log = logging.getLogger(__name__)
+
+# ADF tests and the decomposition take ~0.03 CPU-s a series, and a worker ~2 CPU-s to start:
+# a worker is worth it from about five hundred series on (and scale 100 has 2,506).
+CHEAP_TASK_MIN_SERIES = 500
 
 
 def with_dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
@@ -34,16 +38,16 @@ def as_text(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 @single_blas_thread
-def stationarity_mart(series_rows: pd.DataFrame) -> pd.DataFrame:
+def stationarity_mart(series_rows: pd.DataFrame, workers: int | None = None) -> pd.DataFrame:
     """sales_stationarity: ADF on the level and the first difference, one row per series."""
-    rows = [stationarity_row(s) for s in series_from_frame(series_rows)]
+    rows = map_parallel(stationarity_row, series_from_frame(series_rows), workers, CHEAP_TASK_MIN_SERIES)
     return as_text(pd.DataFrame.from_records(rows).reindex(columns=STATIONARITY_COLUMNS), "status", "error")
 
 
 @single_blas_thread
 def decomposition_mart(series_rows: pd.DataFrame, workers: int | None = None) -> pd.DataFrame:
     """sales_decomposition: one row per series and day, with the filled-day flag."""
-    parts = map_parallel(decompose, series_from_frame(series_rows), workers)
+    parts = map_parallel(decompose, series_from_frame(series_rows), workers, CHEAP_TASK_MIN_SERIES)
     frame = pd.concat(parts, ignore_index=True)
     filled = series_rows[["series_id", "date", "filled_rows"]].assign(date=lambda f: pd.to_datetime(f["date"]))
     frame = frame.merge(filled, on=["series_id", "date"], how="left")
@@ -51,9 +55,12 @@ def decomposition_mart(series_rows: pd.DataFrame, workers: int | None = None) ->
 
 
 @single_blas_thread
-def forecast_mart(series_rows: pd.DataFrame, horizon: int, workers: int | None = None) -> pd.DataFrame:
-    """sales_forecast: backtest and future rows of every model for every series."""
-    frame = forecast_all(series_from_frame(series_rows), horizon, workers=workers)
+def forecast_mart(
+    series_rows: pd.DataFrame, horizon: int, reference_max_leaves: int = REFERENCE_MAX_LEAVES, workers: int | None = None
+) -> pd.DataFrame:
+    """sales_forecast: backtest and future rows of every model for every series (the
+    ARIMA(2,1,2) reference on at most ``reference_max_leaves`` category x region series)."""
+    frame = forecast_all(series_from_frame(series_rows), horizon, workers=workers, reference_max_leaves=reference_max_leaves)
     return as_text(with_dates(frame), "status", "error", "model_spec")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -18,14 +19,18 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 from statsmodels.tsa.arima.estimators.hannan_rissanen import hannan_rissanen
+from statsmodels.tsa.statespace.mlemodel import MLEResults
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from warehouse.forecasting.features import design_matrix
+from warehouse.forecasting.features import design_array
 from warehouse.forecasting.series import TWO_YEARS_DAYS, WEEKLY_LAG_DAYS, YEARLY_LAG_DAYS, Drivers, Series
 
 log = logging.getLogger(__name__)
 
 Z_95 = float(norm.ppf(0.975))
+
+StartParams = Mapping[str, float]
+"""Fitted parameters by statsmodels name (``ar.L1``, ``ma.L1`` ...), to start the next fit from."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class ModelForecast:
     std: np.ndarray
     spec: str
     residuals: pd.Series | None = field(default=None, compare=False)
+    params: StartParams | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,11 @@ class SarimaxSettings:
     max_iterations: int = 100
 
 
-def normal_forecast(mean: np.ndarray, std: np.ndarray, spec: str, residuals: pd.Series | None = None) -> ModelForecast:
+def normal_forecast(
+    mean: np.ndarray, std: np.ndarray, spec: str, residuals: pd.Series | None = None, params: StartParams | None = None
+) -> ModelForecast:
     """A forecast whose 95% interval is mean +- 1.96 std."""
-    return ModelForecast(mean, mean - Z_95 * std, mean + Z_95 * std, std, spec, residuals)
+    return ModelForecast(mean, mean - Z_95 * std, mean + Z_95 * std, std, spec, residuals, params)
 
 
 def flat_forecast(value: float, horizon: int, spec: str) -> ModelForecast:
@@ -79,16 +87,51 @@ def seasonal_naive(history: Series, target: Drivers) -> ModelForecast:
     return normal_forecast(mean, std, f"y[t-{lag}]")
 
 
-def arima_212(history: Series, target: Drivers) -> ModelForecast:
-    """The seed's ARIMA(2,1,2) on the level, without seasonality or drivers."""
+def start_values(model: SARIMAX, names: list[str], start: StartParams | None) -> np.ndarray | None:
+    """``start``'s values of the parameters ``names`` of ``model``, or None when it lacks any of them."""
+    if start is None or not names or not set(names) <= set(start):
+        return None
+    return np.array([start[name] for name in names])
+
+
+def maximum_likelihood(
+    model: SARIMAX, start_params: np.ndarray | None, maxiter: int = 50, fixed: StartParams | None = None
+) -> MLEResults:
+    """Fit ``model`` by maximum likelihood (``fixed`` parameters held) and filter at the optimum.
+
+    ``fit`` would end with the smoother and the covariance of the parameters (one complex-step
+    likelihood per parameter): a third of the CPU of a fit, and the forecasts need neither;
+    their standard errors come from the filter alone.
+    """
+    with model.fix_params(dict(fixed or {})):
+        params = model.fit(start_params=start_params, disp=False, maxiter=maxiter, return_params=True)
+    return model.filter(params, cov_type="none")
+
+
+def fitted_params(model: SARIMAX, fitted: MLEResults, names: list[str]) -> dict[str, float]:
+    """The fitted values of ``names``, to warm-start the next window's fit."""
+    return {name: float(fitted.params[model.param_names.index(name)]) for name in names}
+
+
+def arima_212(history: Series, target: Drivers, start: StartParams | None = None) -> ModelForecast:
+    """The seed's ARIMA(2,1,2) on the level, without seasonality or drivers.
+
+    ``start`` (the backtest fit's parameters) warm-starts the optimiser of the future fit:
+    the backtest saw 80% of the same days, so its optimum lies near, and the optimiser gets
+    there in less than half the iterations of a cold start. The likelihood of ARIMA(2,1,2)
+    has several local optima; a warm start stays in the backtest's (on scale-1 data, the
+    same optimum as a cold start on 30 of 31 series).
+    """
+    # SARIMAX with the scale concentrated out reaches a higher likelihood than ARIMA's
+    # default optimiser on these series, in a fraction of the time.
+    model = SARIMAX(history.sales, order=(2, 1, 2), concentrate_scale=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # SARIMAX with the scale concentrated out reaches a higher likelihood than ARIMA's
-        # default optimiser on these series, in a fraction of the time.
-        fitted = SARIMAX(history.sales, order=(2, 1, 2), concentrate_scale=True).fit(disp=False)
+        fitted = maximum_likelihood(model, start_values(model, model.param_names, start))
         prediction = fitted.get_forecast(len(target))
     mean = np.asarray(prediction.predicted_mean)
-    return normal_forecast(mean, np.asarray(prediction.se_mean), "ARIMA(2,1,2) level")
+    params = fitted_params(model, fitted, model.param_names)
+    return normal_forecast(mean, np.asarray(prediction.se_mean), "ARIMA(2,1,2) level", params=params)
 
 
 def information_criterion(residual_variance: float, n_obs: int, n_params: int) -> float:
@@ -115,7 +158,7 @@ def choose_regression(
         saturations = [typical * multiple for multiple in settings.spend_saturation_multiples]
     best = (harmonics[0], saturations[0], np.inf)
     for k, saturation in product(harmonics, saturations):
-        design = design_matrix(history, history.dates[0], k, saturation).to_numpy()
+        design = design_array(history, history.dates[0], k, saturation)
         coef, *_ = np.linalg.lstsq(design, target, rcond=None)
         residual = target - design @ coef
         score = information_criterion(float(np.mean(residual**2)), len(target), design.shape[1])
@@ -141,43 +184,53 @@ def choose_arma_order(residuals: np.ndarray, orders: tuple[tuple[int, int], ...]
     return best_order
 
 
-def sarimax_fourier(history: Series, target: Drivers, settings: SarimaxSettings = SarimaxSettings()) -> ModelForecast:
+def sarimax_fourier(
+    history: Series, target: Drivers, start: StartParams | None = None, settings: SarimaxSettings = SarimaxSettings()
+) -> ModelForecast:
     """The project's model: log-scale regression with ARMA errors, fitted by maximum likelihood.
 
     Terms (yearly harmonics, spend saturation) and ARMA orders are chosen by AIC on the
     history only. Sales with a zero day are modelled on the level instead of the log. The
     regression is fitted by least squares and the ARMA errors by maximum likelihood given it.
+    ``start`` (the backtest fit's ARMA parameters) warm-starts the optimiser when the history
+    chose the same ARMA orders.
     """
     use_log = bool(np.all(history.sales > 0))
     endog = np.log(history.sales) if use_log else history.sales.astype(float)
     harmonics, saturation, _ = choose_regression(endog, history.drivers, settings)
     origin = history.dates[0]
-    design = design_matrix(history.drivers, origin, harmonics, saturation)
-    coef, *_ = np.linalg.lstsq(design.to_numpy(), endog, rcond=None)
-    p, q = choose_arma_order(endog - design.to_numpy() @ coef, settings.arma_orders)
-    model = SARIMAX(endog, exog=design.to_numpy(), order=(p, 0, q), trend="n", concentrate_scale=True)
-    start = np.concatenate([coef, np.zeros(p + q)])
+    design = design_array(history.drivers, origin, harmonics, saturation)
+    coef, *_ = np.linalg.lstsq(design, endog, rcond=None)
+    p, q = choose_arma_order(endog - design @ coef, settings.arma_orders)
+    model = SARIMAX(endog, exog=design, order=(p, 0, q), trend="n", concentrate_scale=True)
+    arma_names = model.param_names[len(coef):]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if p == q == 0:
             # With white-noise errors least squares is the maximum likelihood: no optimiser needed.
-            fitted = model.filter(start)
+            fitted = model.filter(coef, cov_type="none")
         else:
             # Two-step: the regression stays at least squares and the ARMA part gets exact
             # maximum likelihood. Optimising all ~20 parameters jointly took 10x the CPU for the
             # same log-likelihood (964.319 both, on a scale-1 category x region MA(1) fit).
-            with model.fix_params(dict(zip(model.param_names[: len(coef)], coef))):
-                fitted = model.fit(start_params=np.zeros(p + q), disp=False, maxiter=settings.max_iterations)
-        prediction = fitted.get_forecast(len(target), exog=design_matrix(target, origin, harmonics, saturation).to_numpy())
+            arma_start = start_values(model, arma_names, start)
+            fitted = maximum_likelihood(
+                model, np.zeros(p + q) if arma_start is None else arma_start, settings.max_iterations,
+                fixed=dict(zip(model.param_names[: len(coef)], coef)),
+            )
+        prediction = fitted.get_forecast(len(target), exog=design_array(target, origin, harmonics, saturation))
     location = np.asarray(prediction.predicted_mean)
     scale = np.asarray(prediction.se_mean)
     residuals = pd.Series(np.asarray(fitted.resid), index=history.dates)
     spec = sarimax_spec(use_log, p, q, harmonics, saturation, history.drivers.weather_score is not None)
+    params = fitted_params(model, fitted, arma_names)
     if not use_log:
-        return normal_forecast(location, scale, spec, residuals)
+        return normal_forecast(location, scale, spec, residuals, params)
     mean = np.exp(location + scale**2 / 2)
     std = mean * np.sqrt(np.expm1(scale**2))
-    return ModelForecast(mean, np.exp(location - Z_95 * scale), np.exp(location + Z_95 * scale), std, spec, residuals)
+    return ModelForecast(
+        mean, np.exp(location - Z_95 * scale), np.exp(location + Z_95 * scale), std, spec, residuals, params
+    )
 
 
 def sarimax_spec(use_log: bool, p: int, q: int, harmonics: int, saturation: float | None, weather: bool) -> str:

@@ -57,20 +57,26 @@ def default_workers() -> int:
     return int(os.environ.get("FORECAST_WORKERS", os.cpu_count() or 1))
 
 
-def map_parallel(function: Callable[[Item], Result], items: Sequence[Item], workers: int | None = None) -> list[Result]:
+def map_parallel(
+    function: Callable[[Item], Result], items: Sequence[Item], workers: int | None = None, min_items_per_worker: int = 1
+) -> list[Result]:
     """``[function(item) for item in items]`` in worker processes, in order, logging progress.
 
-    Workers are spawned (not forked) because dbt calls this from a threaded process.
+    Workers are spawned (not forked) because dbt calls this from a threaded process. Starting
+    one costs about 2 CPU-s (importing statsmodels), so a cheap ``function`` sets
+    ``min_items_per_worker`` to run few items in this process instead. Items go to the
+    workers in chunks, so thousands of series are not thousands of round trips.
     """
-    workers = min(workers or default_workers(), len(items))
+    workers = min(workers or default_workers(), len(items) // max(min_items_per_worker, 1))
     if workers <= 1:
         return [function(item) for item in items]
     results: list[Result] = []
+    chunksize = max(1, len(items) // (workers * 20))
     with single_threaded_blas(), ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=limit_worker_threads
     ) as pool:
-        for index, result in enumerate(pool.map(function, items), start=1):
+        for index, result in enumerate(pool.map(function, items, chunksize=chunksize), start=1):
             results.append(result)
-            if index % 5 == 0 or index == len(items):
+            if index % max(5, chunksize) == 0 or index == len(items):
                 log.info("%s: %d of %d done", getattr(function, "__name__", "task"), index, len(items))
     return results

@@ -9,6 +9,7 @@ the registered model version that produced it.
 from __future__ import annotations
 
 import mlflow
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
@@ -74,6 +75,10 @@ class SalesModel(mlflow.pyfunc.PythonModel):
                 "model_version": self.model_version,
             }
         )
+
+    def predict_sales(self, frame: pd.DataFrame) -> np.ndarray:
+        """Point predictions only (no interval), for bulk what-if predictions."""
+        return self.model.predict(frame[self.feature_columns])
 
     def predict(self, context, model_input: list[SalesFeatures], params=None) -> list[SalesPrediction]:
         frame = pd.DataFrame([row.model_dump() for row in model_input], columns=list(FEATURES))
