@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from warehouse.synthetic import generate
+from warehouse.synthetic import generate, images
+from warehouse.synthetic.images import degrade, generate_images
 from warehouse.synthetic.world import CATEGORIES, World
 
 
@@ -141,6 +142,30 @@ def test_photos_are_real_pngs(scale_one: Path) -> None:
     for path in images["image_path"].head(10):
         pixels = cv2.imread(str(scale_one / "data/images" / path))
         assert pixels is not None and pixels.shape == (256, 256, 3)
+
+
+def test_each_photo_depends_only_on_seed_and_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ids 1..20 on two processes in tasks of 6 against ids 5..9 alone in this process.
+    monkeypatch.setattr(images, "PHOTOS_PER_TASK", 6)
+    rows, truth = generate_images(np.random.default_rng(8), World(), 20, tmp_path / "all", workers=2)
+    part_rows, part_truth = generate_images(np.random.default_rng(8), World(), 5, tmp_path / "part", first_id=5, workers=1)
+    assert rows["image_id"].tolist() == list(range(1, 21))
+    pd.testing.assert_frame_equal(part_rows, rows.iloc[4:9].reset_index(drop=True))
+    pd.testing.assert_frame_equal(part_truth, truth.iloc[4:9].reset_index(drop=True))
+    assert {p.name for p in (tmp_path / "part").iterdir()} == set(part_rows["image_path"])
+    for name in part_rows["image_path"]:
+        assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "all" / name).read_bytes()
+
+
+@pytest.mark.parametrize("sigma", [2.0, 8.0, 20.0])
+def test_photo_noise_has_the_recorded_sigma(sigma: float) -> None:
+    grey = np.full((256, 256, 3), 128, np.uint8)
+    photos = [degrade(grey, np.random.default_rng(seed), 0.0, 1.0, sigma) for seed in range(4)]
+    residual = np.stack(photos).astype(np.float64) - 128
+    # Rounding to whole grey levels adds a uniform error of variance 1/12.
+    assert residual.std() == pytest.approx(np.sqrt(sigma**2 + 1 / 12), rel=0.01)
+    assert abs(residual.mean()) < 0.05
+    assert not np.array_equal(photos[0], photos[1])
 
 
 def test_rejects_non_positive_scale(tmp_path: Path) -> None:
