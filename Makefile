@@ -14,7 +14,7 @@ export WAREHOUSE_DB ?= data/warehouse.duckdb
 
 .PHONY: venv run generate build docs report browser test clean serve mlflow-ui bench
 
-run: $(if $(DATA_DIR),,generate) build docs report ## set up, generate the data (unless DATA_DIR), build and test everything, write the docs site and the report
+run: $(if $(DATA_DIR),,generate) build report ## set up, generate the data (unless DATA_DIR), build and test everything, write the docs site and the report
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -28,10 +28,10 @@ venv: $(STAMP) ## create or refresh the virtual environment
 generate: venv ## write the synthetic seeds, photos and truth files (SCALE, SEED)
 	$(BIN)/warehouse generate --scale $(SCALE) --seed $(SEED)
 
-build: venv ## dbt build: seeds (or DATA_DIR's files), models, data tests and unit tests
-	$(BIN)/warehouse build $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+build: venv ## dbt build: seeds (or DATA_DIR's files), models, data tests and unit tests; then the docs site
+	$(BIN)/warehouse build --docs $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-docs: venv ## dbt docs generate --static -> target/static_index.html
+docs: venv ## dbt docs generate --static -> target/static_index.html (from the live warehouse; make build writes it too)
 	$(BIN)/warehouse docs
 
 report: venv ## the self-contained plotly report -> data/report/index.html

@@ -33,18 +33,20 @@ def test_a_table_from_before_the_policy_is_refitted(session) -> None:
     assert refit_due(session, "fitted", "select max(trained_through) from {this}", date(2024, 1, 11), 7)
 
 
-def run_ids(project: Project) -> tuple[set[str], int]:
+def run_ids(project: Project) -> tuple[set[str], tuple[int, int]]:
     with duckdb.connect(str(project.db), read_only=True) as connection:
         runs = {r[0] for r in connection.execute("select mlflow_run_id from marts.sales_model_evaluation").fetchall()}
-        forecasts = connection.execute("select count(*) from marts.sales_forecast").fetchone()[0]
-    return runs, forecasts
+        counts = connection.execute(
+            "select (select count(*) from marts.sales_forecast), (select count(*) from marts.sales_stationarity)"
+        ).fetchall()[0]
+    return runs, counts
 
 
 def test_a_rebuild_without_new_data_keeps_the_fits_and_a_due_one_refits(built_project: Project) -> None:
-    models = ["sales_forecast", "sales_decomposition", "sales_model_evaluation"]
+    models = ["sales_forecast", "sales_decomposition", "sales_stationarity", "sales_model_evaluation"]
     before = run_ids(built_project)
     built_project.dbt("run", "--select", *models)
     assert run_ids(built_project) == before, "nothing new: the fits are kept"
     built_project.dbt("run", "--select", *models, "--vars", "{refit_every_days: 0, retrain_every_days: 0}")
-    runs, forecasts = run_ids(built_project)
-    assert runs != before[0] and forecasts == before[1], "due: refitted, and the table replaced, not appended"
+    runs, counts = run_ids(built_project)
+    assert runs != before[0] and counts == before[1], "due: refitted, and the tables replaced, not appended"

@@ -33,19 +33,25 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    """Build beside the live warehouse: seeds (or --data-dir's files), models, tests; swap on success."""
+    """Build beside the live warehouse: seeds (or --data-dir's files), models, tests (and with
+    --docs the docs site); swap on success."""
     project = Path(args.project_dir)
     if args.data_dir:
         from warehouse.sources import source_vars
 
-        variables = json.dumps(source_vars(Path(args.data_dir)))
+        variables = ["--vars", json.dumps(source_vars(Path(args.data_dir)))]
         # Unit tests ran against the seeds; they read column types from the seed tables.
         exclude = ["--exclude", "resource_type:seed", "resource_type:unit_test"]
-        steps = [["build", *exclude, "--vars", variables, *args.dbt_args]]
+        steps = [["build", *exclude, *variables, *args.dbt_args]]
     else:
+        variables = []
         # Staging reads the seeds through source(), which dbt does not order after the seeds
         # (as in jaffle-shop): load them first so the source tests see the tables.
         steps = [["seed"], ["build", *args.dbt_args]]
+    if args.docs:
+        # Against the new file before the swap: no copy of the warehouse, and dbt's partial
+        # parse still holds (the same profile as the build), so this costs half of `warehouse docs`.
+        steps.append(["docs", "generate", "--static", *variables])
 
     def build(db_path: Path) -> None:
         for step in steps:
@@ -109,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
         verb.set_defaults(handler=handler)
     verbs.choices["build"].add_argument(
         "--data-dir", help="build from your own files in this folder (sales, feedback, product_images: .csv or .parquet)"
+    )
+    verbs.choices["build"].add_argument(
+        "--docs", action="store_true", help="also write the docs site (target/static_index.html) before the swap"
     )
     verbs.choices["build"].add_argument("dbt_args", nargs="*", help="extra dbt build arguments")
 

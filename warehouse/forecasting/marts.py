@@ -23,8 +23,9 @@ from warehouse.forecasting.stationarity import STATIONARITY_COLUMNS, stationarit
 log = logging.getLogger(__name__)
 
 # ADF tests and the decomposition take ~0.03 CPU-s a series, and a worker ~2 CPU-s to start:
-# a worker is worth it from about five hundred series on (and scale 100 has 2,506).
-CHEAP_TASK_MIN_SERIES = 500
+# in dbt, beside the other models, it was 0.1 CPU-s a series at scale 10 (256 series, 26 s on
+# one core), so workers pay from about a hundred series on.
+CHEAP_TASK_MIN_SERIES = 100
 
 
 def with_dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:

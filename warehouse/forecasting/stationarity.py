@@ -11,7 +11,7 @@ from warehouse.forecasting.series import Series, constant_status
 
 SIGNIFICANCE = 0.05
 STATIONARITY_COLUMNS = [
-    "series_id", "status", "error", "filled_days", "n_obs", "adf_statistic", "p_value", "lags_used",
+    "series_id", "status", "error", "filled_days", "tested_through", "n_obs", "adf_statistic", "p_value", "lags_used",
     "critical_value_1pct", "critical_value_5pct", "critical_value_10pct", "is_stationary",
     "diff_adf_statistic", "diff_p_value", "diff_lags_used", "diff_is_stationary",
 ]
@@ -40,7 +40,8 @@ def adf_test(values: np.ndarray, prefix: str = "") -> dict[str, float | int | bo
 
 def stationarity_row(series: Series) -> dict[str, object]:
     """One row of sales_stationarity; a constant series gets its status and no statistics."""
-    row: dict[str, object] = {"series_id": series.series_id, "filled_days": series.filled_days}
+    row: dict[str, object] = {"series_id": series.series_id, "filled_days": series.filled_days,
+                              "tested_through": series.dates[-1].date() if len(series) else None}
     status = constant_status(series.sales)
     if status is not None:
         return row | {"status": status}
