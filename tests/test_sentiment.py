@@ -302,7 +302,7 @@ def test_dbt_models_build_test_and_rescore_only_new_or_changed(tmp_path: Path, f
     extra = small.tail(1).assign(feedback_id=99_999, feedback_text="Great value, would buy again.")
     write_feedback_seeds(project, pd.concat([small, extra]))
     project.dbt("seed", "-s", "raw_feedback")
-    project.dbt("run", "-s", "int_feedback_vader_scored", "feedback_sentiment")
+    project.dbt("run", "-s", "stg_feedback", "int_feedback_vader_scored", "feedback_sentiment")  # staging is a table
     second = read_table(project, "intermediate.int_feedback_vader_scored").set_index("feedback_id")
 
     rescored = second.index[second["scored_at"] != first["scored_at"].reindex(second.index)]
