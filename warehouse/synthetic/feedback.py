@@ -6,20 +6,14 @@ with the review's sentiment, so mid-range reviews come out mixed ("..., but ..."
 ("not great", "not bad at all"), intensifiers and domain phrases that a general lexicon misses
 ("fell apart", "runs small") are part of the banks. The rating follows the latent sentiment
 with noise, so it agrees with the text without being a function of it.
-
-Dates, latent sentiment and ratings are drawn as whole columns from the numpy generator; the
-many small choices that compose a text come from a ``random.Random`` seeded from it, which is
-an order of magnitude cheaper per draw and as deterministic.
 """
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import pandas as pd
 
-from warehouse.synthetic.world import CATEGORIES, CategoryProfile, World, sentiment_level, years_since_origin
+from warehouse.synthetic.world import CATEGORIES, CategoryProfile, World, sentiment_level
 
 PRODUCT_NOUNS: dict[str, tuple[str, ...]] = {
     "Electronics": ("headphones", "speaker", "tablet", "charger", "smartwatch", "electronics"),
@@ -49,73 +43,70 @@ NEUTRAL_CLOSERS = ("Might keep it.", "Fine for the price.", "")
 NEGATIVE_CLOSERS = ("Returning it.", "Asked for a refund.", "Never again.", "")
 
 
-def positive_clause(rng: random.Random, aspect: str, strength: float) -> str:
+def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
+    return options[int(rng.integers(len(options)))]
+
+
+def positive_clause(rng: np.random.Generator, aspect: str, strength: float) -> str:
     """One favourable remark about an aspect."""
-    intensifier = rng.choice(INTENSIFIERS) if strength > 0.5 else ""
-    form = rng.randrange(5)
+    intensifier = _pick(rng, INTENSIFIERS) if strength > 0.5 else ""
+    form = int(rng.integers(5))
     if form == 0:
-        return f"the {aspect} is {intensifier}{rng.choice(POSITIVE_ADJECTIVES)}"
+        return f"the {aspect} is {intensifier}{_pick(rng, POSITIVE_ADJECTIVES)}"
     if form == 1:
-        return f"the {aspect} {rng.choice(POSITIVE_DOMAIN)}"
+        return f"the {aspect} {_pick(rng, POSITIVE_DOMAIN)}"
     if form == 2:
-        return f"the {aspect} is not {rng.choice(('bad', 'terrible', 'disappointing'))} at all"
+        return f"the {aspect} is not {_pick(rng, ('bad', 'terrible', 'disappointing'))} at all"
     if form == 3:
         return f"no complaints about the {aspect}"
     return f"{intensifier}happy with the {aspect}"
 
 
-def negative_clause(rng: random.Random, aspect: str, strength: float) -> str:
+def negative_clause(rng: np.random.Generator, aspect: str, strength: float) -> str:
     """One unfavourable remark about an aspect."""
-    intensifier = rng.choice(INTENSIFIERS) if strength > 0.5 else ""
-    form = rng.randrange(5)
+    intensifier = _pick(rng, INTENSIFIERS) if strength > 0.5 else ""
+    form = int(rng.integers(5))
     if form == 0:
-        return f"the {aspect} is {intensifier}{rng.choice(NEGATIVE_ADJECTIVES)}"
+        return f"the {aspect} is {intensifier}{_pick(rng, NEGATIVE_ADJECTIVES)}"
     if form == 1:
-        return f"the {aspect} {rng.choice(NEGATIVE_DOMAIN)}"
+        return f"the {aspect} {_pick(rng, NEGATIVE_DOMAIN)}"
     if form == 2:
-        return f"the {aspect} is not {rng.choice(('great', 'good', 'worth it'))}"
+        return f"the {aspect} is not {_pick(rng, ('great', 'good', 'worth it'))}"
     if form == 3:
         return f"not happy with the {aspect}"
-    return f"the {aspect} was {intensifier}{rng.choice(('frustrating', 'annoying', 'a letdown'))}"
+    return f"the {aspect} was {intensifier}{_pick(rng, ('frustrating', 'annoying', 'a letdown'))}"
 
 
-def compose_text(rng: random.Random, category: CategoryProfile, sentiment: float) -> str:
+def compose_text(rng: np.random.Generator, category: CategoryProfile, sentiment: float) -> str:
     """A review text for a latent sentiment in -1..1."""
-    noun = rng.choice(PRODUCT_NOUNS[category.name])
-    aspects = rng.sample(category.aspects, rng.randint(1, 3))
+    noun = _pick(rng, PRODUCT_NOUNS[category.name])
+    n_clauses = int(rng.integers(1, 4))
+    aspects = rng.choice(len(category.aspects), size=n_clauses, replace=False)
     positive_share = (1 + sentiment) / 2
     clauses = []
-    for aspect in aspects:
-        strength = abs(sentiment) + rng.gauss(0, 0.2)
+    for aspect_index in aspects:
+        aspect = category.aspects[int(aspect_index)]
+        strength = abs(sentiment) + rng.normal(0, 0.2)
         if rng.random() < positive_share:
             clauses.append(positive_clause(rng, aspect, strength))
         else:
             clauses.append(negative_clause(rng, aspect, strength))
     body = clauses[0]
     for clause in clauses[1:]:
-        body += rng.choice((", and ", ", but ", "; ", ". Also ")) + clause
+        body += _pick(rng, (", and ", ", but ", "; ", ". Also ")) + clause
     if sentiment > 0.3:
-        opener, closer = rng.choice(POSITIVE_OPENERS), rng.choice(POSITIVE_CLOSERS)
+        opener, closer = _pick(rng, POSITIVE_OPENERS), _pick(rng, POSITIVE_CLOSERS)
     elif sentiment < -0.3:
-        opener, closer = rng.choice(NEGATIVE_OPENERS), rng.choice(NEGATIVE_CLOSERS)
+        opener, closer = _pick(rng, NEGATIVE_OPENERS), _pick(rng, NEGATIVE_CLOSERS)
     else:
-        opener, closer = rng.choice(NEUTRAL_OPENERS), rng.choice(NEUTRAL_CLOSERS)
+        opener, closer = _pick(rng, NEUTRAL_OPENERS), _pick(rng, NEUTRAL_CLOSERS)
     sentence = f"Bought the {noun}: {body}." if rng.random() < 0.5 else f"{body[0].upper()}{body[1:]}."
     return " ".join(part for part in (opener, sentence, closer) if part)
 
 
-def ratings_for(rng: np.random.Generator, sentiment: np.ndarray) -> np.ndarray:
-    """1..5 star ratings that follow the latent sentiment with noise."""
-    return np.clip(np.rint(3 + 2.2 * sentiment + rng.normal(0, 0.55, sentiment.size)), 1, 5).astype(np.int64)
-
-
-def latent_sentiments(
-    rng: np.random.Generator, world: World, dates: pd.DatetimeIndex, day_index: np.ndarray, category_index: np.ndarray
-) -> np.ndarray:
-    """Each review's latent sentiment: its category's level on its day plus the customer's mood."""
-    years = years_since_origin(world, dates)
-    levels = np.array([[sentiment_level(category, float(y)) for y in years] for category in CATEGORIES])
-    return np.clip(levels[category_index, day_index] + rng.normal(0, 0.5, day_index.size), -1, 1)
+def rating_for(rng: np.random.Generator, sentiment: float) -> int:
+    """A 1..5 star rating that follows the latent sentiment with noise."""
+    return int(np.clip(np.rint(3 + 2.2 * sentiment + rng.normal(0, 0.55)), 1, 5))
 
 
 def generate_feedback(
@@ -125,18 +116,20 @@ def generate_feedback(
     dates = pd.date_range(world.start, world.end, freq="D")
     day_index = np.sort(rng.integers(0, dates.size, n_rows))
     category_index = rng.integers(0, len(CATEGORIES), n_rows)
-    latent = latent_sentiments(rng, world, dates, day_index, category_index)
-    ratings = ratings_for(rng, latent)
-    text_rng = random.Random(int(rng.integers(0, 2**63)))
-    texts = [compose_text(text_rng, CATEGORIES[cat], sentiment) for cat, sentiment in zip(category_index.tolist(), latent.tolist())]
-    ids = np.arange(first_id, first_id + n_rows, dtype=np.int64)
-    feedback = pd.DataFrame(
-        {
-            "feedback_id": ids,
-            "date": dates.strftime("%Y-%m-%d").to_numpy()[day_index],
-            "product_category": np.array([category.name for category in CATEGORIES])[category_index],
-            "feedback_text": texts,
-            "rating": ratings,
-        }
-    )
-    return feedback, pd.DataFrame({"feedback_id": ids, "latent_sentiment": np.round(latent, 4)})
+    rows, truth = [], []
+    for feedback_id, (day, cat) in enumerate(zip(day_index, category_index), start=first_id):
+        category = CATEGORIES[int(cat)]
+        when = dates[int(day)]
+        years = (when - pd.Timestamp(world.origin)).days / 365.25
+        latent = float(np.clip(sentiment_level(category, years) + rng.normal(0, 0.5), -1, 1))
+        rows.append(
+            {
+                "feedback_id": feedback_id,
+                "date": when.strftime("%Y-%m-%d"),
+                "product_category": category.name,
+                "feedback_text": compose_text(rng, category, latent),
+                "rating": rating_for(rng, latent),
+            }
+        )
+        truth.append({"feedback_id": feedback_id, "latent_sentiment": round(latent, 4)})
+    return pd.DataFrame(rows), pd.DataFrame(truth)
