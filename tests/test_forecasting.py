@@ -10,15 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.tsa.seasonal import MSTL
+from statsmodels.tsa.stattools import adfuller
 
 from warehouse.forecasting import metrics, pipeline
 from warehouse.forecasting.decomposition import decompose
 from warehouse.forecasting.evaluation import series_rows
 from warehouse.forecasting.features import assume_future_drivers, weekday_dummies
-from warehouse.forecasting.models import arima_212, sarimax_fourier, seasonal_naive
+from warehouse.forecasting.models import sarimax_fourier, seasonal_naive
 from warehouse.forecasting.series import Drivers, Series
 from tests.conftest import Project
-from warehouse.forecasting.stationarity import stationarity_row
+from warehouse.forecasting.stationarity import adf_test, stationarity_row
 
 FORECASTING_MODELS = ("+forecast_evaluation", "+sales_stationarity", "+sales_decomposition")
 
@@ -90,14 +91,39 @@ def test_weekday_dummies_mark_one_weekday_each() -> None:
     assert dummies.shape == (14, 6) and dummies[0].sum() == 0 and (dummies.sum(axis=1)[1:7] == 1).all()
 
 
-@pytest.mark.parametrize("model", [arima_212, sarimax_fourier])
-def test_warm_start_from_the_backtest_gives_the_cold_start_forecast(model) -> None:
+def test_warm_start_from_the_backtest_gives_the_cold_start_forecast() -> None:
     series, _ = known_series()
     future = assume_future_drivers(series.drivers, 30)
-    backtest = model(series.head(876), series.drivers.slice(876))
+    backtest = sarimax_fourier(series.head(876), series.drivers.slice(876))
     assert backtest.params  # the fitted parameters, by name
-    cold, warm = model(series, future), model(series, future, backtest.params)
+    cold, warm = sarimax_fourier(series, future), sarimax_fourier(series, future, backtest.params)
     assert np.allclose(warm.mean, cold.mean, rtol=1e-3) and np.allclose(warm.std, cold.std, rtol=1e-2)
+
+
+def test_reference_arima_is_a_backtest_yardstick_only() -> None:
+    series, _ = known_series(400)
+    rows = pipeline.forecast_series(series, series.dates[320], horizon=14).rows
+    reference = rows[rows["model"] == pipeline.ARIMA_212]
+    assert set(reference["kind"]) == {"backtest"} and len(reference) == 80
+    assert reference["forecast"].notna().all()
+    assert set(rows.loc[rows["model"] != pipeline.ARIMA_212, "kind"]) == {"backtest", "future"}
+
+
+def test_adf_test_gives_statsmodels_adfuller_numbers() -> None:
+    rng = np.random.default_rng(3)
+    series, _ = known_series()
+    cases = [series.sales, np.diff(series.sales), np.cumsum(rng.normal(size=1095)),
+             rng.normal(size=300), np.cumsum(rng.normal(size=50)) + 3]
+    for values in cases:
+        statistic, p_value, lags, n_obs, critical, _ = adfuller(values, autolag="AIC", result_object=False)
+        ours = adf_test(values)
+        assert (ours["lags_used"], ours["n_obs"]) == (lags, n_obs)
+        assert ours["adf_statistic"] == pytest.approx(statistic, rel=1e-7)
+        assert ours["p_value"] == pytest.approx(p_value, rel=1e-6, abs=1e-12)
+        assert ours["critical_value_5pct"] == pytest.approx(critical["5%"])
+        assert ours["is_stationary"] == (p_value < 0.05)
+    with pytest.raises(ValueError, match="constant"):
+        adf_test(np.full(100, 2.0))
 
 
 def test_decomposition_matches_statsmodels_mstl_within_a_fraction_of_the_noise() -> None:
@@ -209,7 +235,9 @@ def test_marts_hold_every_series_and_model(forecast_warehouse: duckdb.DuckDBPyCo
     assert n_series == 11  # total + 5 categories + 5 category x region (one region)
     per_model = dict(sql("select model, count(*) from marts.forecast_metrics group by model"))
     assert per_model == {model: n_series for model in pipeline.MODEL_NAMES}
-    assert sql("select count(*) from marts.sales_forecast where kind = 'future'")[0][0] == n_series * 4 * 90
+    # Every model but the backtest-only reference forecasts 90 future days.
+    assert sql("select count(*) from marts.sales_forecast where kind = 'future'")[0][0] == n_series * 3 * 90
+    assert sql("select count(*) from marts.sales_forecast where kind = 'future' and model = 'arima_212'")[0][0] == 0
     assert sql("select count(*) from marts.sales_stationarity")[0][0] == n_series
     assert sql("select typeof(date) from marts.sales_forecast limit 1")[0][0] == "DATE"
 

@@ -22,10 +22,9 @@ from warehouse.forecasting.stationarity import STATIONARITY_COLUMNS, stationarit
 
 log = logging.getLogger(__name__)
 
-# ADF tests and the decomposition take ~0.03 CPU-s a series, and a worker ~2 CPU-s to start:
-# in dbt, beside the other models, it was 0.1 CPU-s a series at scale 10 (256 series, 26 s on
-# one core), so workers pay from about a hundred series on.
-CHEAP_TASK_MIN_SERIES = 100
+# A decomposition takes ~0.03 CPU-s a series, and shipping a series to a worker costs too:
+# workers pay from about a hundred series on.
+DECOMPOSITION_MIN_SERIES_PER_WORKER = 100
 
 
 def with_dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
@@ -39,16 +38,17 @@ def as_text(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 @single_blas_thread
-def stationarity_mart(series_rows: pd.DataFrame, workers: int | None = None) -> pd.DataFrame:
-    """sales_stationarity: ADF on the level and the first difference, one row per series."""
-    rows = map_parallel(stationarity_row, series_from_frame(series_rows), workers, CHEAP_TASK_MIN_SERIES)
+def stationarity_mart(series_rows: pd.DataFrame) -> pd.DataFrame:
+    """sales_stationarity: ADF on the level and the first difference, one row per series, in
+    this process (about 2 ms a series: shipping the series to workers would cost more)."""
+    rows = [stationarity_row(series) for series in series_from_frame(series_rows)]
     return as_text(pd.DataFrame.from_records(rows).reindex(columns=STATIONARITY_COLUMNS), "status", "error")
 
 
 @single_blas_thread
 def decomposition_mart(series_rows: pd.DataFrame, workers: int | None = None) -> pd.DataFrame:
     """sales_decomposition: one row per series and day, with the filled-day flag."""
-    parts = map_parallel(decompose, series_from_frame(series_rows), workers, CHEAP_TASK_MIN_SERIES)
+    parts = map_parallel(decompose, series_from_frame(series_rows), workers, DECOMPOSITION_MIN_SERIES_PER_WORKER)
     frame = pd.concat(parts, ignore_index=True)
     filled = series_rows[["series_id", "date", "filled_rows"]].assign(date=lambda f: pd.to_datetime(f["date"]))
     frame = frame.merge(filled, on=["series_id", "date"], how="left")

@@ -113,25 +113,17 @@ def fitted_params(model: SARIMAX, fitted: MLEResults, names: list[str]) -> dict[
     return {name: float(fitted.params[model.param_names.index(name)]) for name in names}
 
 
-def arima_212(history: Series, target: Drivers, start: StartParams | None = None) -> ModelForecast:
-    """The seed's ARIMA(2,1,2) on the level, without seasonality or drivers.
-
-    ``start`` (the backtest fit's parameters) warm-starts the optimiser of the future fit:
-    the backtest saw 80% of the same days, so its optimum lies near, and the optimiser gets
-    there in less than half the iterations of a cold start. The likelihood of ARIMA(2,1,2)
-    has several local optima; a warm start stays in the backtest's (on scale-1 data, the
-    same optimum as a cold start on 30 of 31 series).
-    """
+def arima_212(history: Series, target: Drivers) -> ModelForecast:
+    """The seed's ARIMA(2,1,2) on the level, without seasonality or drivers."""
     # SARIMAX with the scale concentrated out reaches a higher likelihood than ARIMA's
     # default optimiser on these series, in a fraction of the time.
     model = SARIMAX(history.sales, order=(2, 1, 2), concentrate_scale=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fitted = maximum_likelihood(model, start_values(model, model.param_names, start))
+        fitted = maximum_likelihood(model, None)
         prediction = fitted.get_forecast(len(target))
     mean = np.asarray(prediction.predicted_mean)
-    params = fitted_params(model, fitted, model.param_names)
-    return normal_forecast(mean, np.asarray(prediction.se_mean), "ARIMA(2,1,2) level", params=params)
+    return normal_forecast(mean, np.asarray(prediction.se_mean), "ARIMA(2,1,2) level")
 
 
 def information_criterion(residual_variance: float, n_obs: int, n_params: int) -> float:
