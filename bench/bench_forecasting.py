@@ -27,6 +27,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from results import Figure, write_figures
 from warehouse.forecasting.evaluation import load_truth, noise_floor, noise_floor_ratios
 from warehouse.forecasting.features import design_matrix
 from warehouse.forecasting.metrics import coverage, mae
@@ -112,6 +113,29 @@ def per_series_table(metrics: pd.DataFrame, competitor: pd.DataFrame | None) -> 
     return table
 
 
+def forecasting_figures(series: list[Series], wall: float, metrics: pd.DataFrame,
+                        competitor: pd.DataFrame | None) -> list[Figure]:
+    """Series per second of the whole forecast; backtest fits per fit-second and accuracy of the
+    project's direct SARIMAX beside statsforecast's AutoARIMA on the same regressors."""
+    case = f"{len(series)} series"
+    direct = metrics[metrics["model"] == SARIMAX_DIRECT].set_index("series_id")
+    figures = [Figure("forecasting", case, "series/s, every model, backtest and future, bottom-up sums",
+                      round(len(series) / wall, 2), "series/s")]
+    if competitor is None:
+        return figures
+    competitor = competitor.set_index("series_id")
+    same = direct.loc[competitor.index]
+    figures.append(Figure("forecasting", case, f"backtest fits per fit-second, {SARIMAX_DIRECT}",
+                          round(len(same) / same["fit_seconds_backtest"].sum(), 2), "series/s",
+                          "statsforecast AutoARIMA, same regressors", round(len(competitor) / competitor["sf_seconds"].sum(), 2)))
+    if "noise_floor_mae" in same:
+        figures.append(Figure("forecasting", case, f"median backtest MAE / noise floor, {SARIMAX_DIRECT}",
+                              round(float(same["mae_to_noise_floor"].median()), 3), "x",
+                              "statsforecast AutoARIMA, same regressors",
+                              round(float((competitor["sf_mae"] / same["noise_floor_mae"]).median()), 3)))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("WAREHOUSE_DB", "data/warehouse.duckdb")))
@@ -119,6 +143,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=90)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--skip-statsforecast", action="store_true")
+    parser.add_argument("--figures", type=Path, help="also write the headline figures here (CSV, bench/results.py)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     single_blas_thread(lambda: None)()
@@ -136,6 +161,8 @@ def main() -> None:
     test_start = backtest_start(pd.DatetimeIndex(np.concatenate([s.dates.to_numpy() for s in series])))
     competitor = None if args.skip_statsforecast else run_statsforecast(series, test_start, args.workers)
 
+    if args.figures:
+        write_figures(forecasting_figures(series, wall, metrics, competitor), args.figures)
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 200,
                            "display.float_format", "{:.3f}".format):
         print(per_series_table(metrics, competitor))

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as ReferenceAnalyzer
 
+from results import Figure, write_figures
 from warehouse.sentiment.evaluation import evaluate
 from warehouse.sentiment.pipeline import feedback_sentiment
 from warehouse.sentiment.scoring import score_feedback
@@ -61,11 +62,28 @@ def pinned(cores: set[int], run: Callable[[], object]) -> tuple[float, float, ob
         os.sched_setaffinity(0, previous)
 
 
+def sentiment_figures(rows: list[dict], equal: bool) -> list[Figure]:
+    """Texts per second (wall, and per CPU second) of each project run beside the reference's."""
+    reference, *project = rows
+    case = f"{reference['texts']:,} texts"
+    figures = []
+    for run in project:
+        figures += [
+            Figure("sentiment", case, f"texts/s, {run['implementation']} ({run['cores']} cores)", run["texts_per_s"],
+                   "texts/s", "reference vaderSentiment, 1 core", reference["texts_per_s"]),
+            Figure("sentiment", case, f"texts per CPU-s, {run['implementation']}", run["texts_per_cpu_s"],
+                   "texts/CPU-s", "reference vaderSentiment", reference["texts_per_cpu_s"]),
+        ]
+    figures.append(Figure("sentiment", case, "scores equal to the reference on every text", float(equal), "bool"))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-texts", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--evaluate", action="store_true", help="also evaluate VADER and the supervised model")
+    parser.add_argument("--figures", type=Path, help="also write the headline figures here (CSV, bench/results.py)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -104,6 +122,8 @@ def main() -> None:
     print(f"\n{len(texts):,} texts, {len(set(texts)):,} distinct; CPUs available: {len(all_cores)}; load average {load}")
     print(pd.DataFrame(rows).to_string(index=False))
     print(f"project scores equal the reference on every text: {equal}")
+    if args.figures:
+        write_figures(sentiment_figures(rows, equal), args.figures)
 
     if args.evaluate:
         feedback["rating"] = feedback["rating"].astype("Int64")

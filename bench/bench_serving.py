@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from results import Figure, write_figures
 from warehouse.database import connect_read_only
 from warehouse.modeling.serving import request_rows
 from warehouse.server import start_server, wait_until_ready
@@ -68,11 +69,27 @@ def measure(port: int, bodies: list[bytes], clients: int, n_requests: int) -> di
             "p99_ms": quantiles[98], "requests_per_s": len(latencies) / elapsed}
 
 
+def serving_figures(table: pd.DataFrame, clients: int, workers: int) -> list[Figure]:
+    """Latency and throughput of 1- and 100-row requests; the issue's targets for single rows."""
+    def cell(rows: int, n_clients: int, column: str) -> float:
+        return round(float(table.loc[(table["rows_per_request"] == rows) & (table["clients"] == n_clients), column].iat[0]), 1)
+
+    case = f"mlflow models serve, {workers} workers"
+    return [
+        Figure("serving", case, "p50 latency, 1 row, 1 client", cell(1, 1, "p50_ms"), "ms", "target", 20.0),
+        Figure("serving", case, "p99 latency, 1 row, 1 client", cell(1, 1, "p99_ms"), "ms"),
+        Figure("serving", case, f"requests/s, 1 row, {clients} clients", cell(1, clients, "requests_per_s"), "requests/s", "target", 150.0),
+        Figure("serving", case, "p50 latency, 100 rows, 1 client", cell(100, 1, "p50_ms"), "ms"),
+        Figure("serving", case, f"requests/s, 100 rows, {clients} clients", cell(100, clients, "requests_per_s"), "requests/s"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--figures", type=Path, help="also write the headline figures here (CSV, bench/results.py)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     port = free_port()
@@ -94,6 +111,8 @@ def main() -> None:
     out = Path("data/bench")
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "serving.csv", index=False)
+    if args.figures:
+        write_figures(serving_figures(table, args.clients, args.workers), args.figures)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from results import Figure, write_figures
 from warehouse.synthetic.images import generate_images
 from warehouse.synthetic.world import World
 from warehouse.vision.evaluation import truth_metrics
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--figures", type=Path, help="also write the headline figures here (CSV, bench/results.py)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("warehouse.vision.scoring").setLevel(logging.WARNING)
@@ -111,6 +113,15 @@ def main() -> None:
     print(f"\nscoring / sequential decode, wall time = {ratio:.2f} (target <= {TARGET_RATIO}: {verdict})")
     print(f"scoring / decode, CPU time = {score_cpu / decode_cpu:.2f}; 'cores' is CPU time / wall time, "
           f"so a value well under {args.workers} means other processes held the cores (see load average)")
+    if args.figures:
+        case = f"{len(paths):,} photos, {args.workers} workers"
+        write_figures([
+            Figure("vision", case, "photos/s, scoring (read, hash, decode, metrics)", round(len(paths) / score_wall),
+                   "photos/s", "decode only (cv2.imread, 1 thread)", round(len(paths) / sequential)),
+            Figure("vision", case, "photos/s, scoring", round(len(paths) / score_wall), "photos/s",
+                   f"decode only (cv2.imread, {args.workers} threads)", round(len(paths) / parallel)),
+            Figure("vision", case, "scoring time / decode-only time", round(ratio, 2), "x", "target", TARGET_RATIO),
+        ], args.figures)
     if truth is not None:
         print("\nvalidation against the generator's truth (Spearman):")
         for name, value in truth_metrics(scores, truth).items():

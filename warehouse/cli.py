@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from warehouse.build import build_beside
+from warehouse.build import build_warehouse
 from warehouse.database import copy_database, ensure_no_writer, warehouse_path
 from warehouse.dbt_invoke import run_dbt
 from warehouse.errors import WarehouseError
+from warehouse.stages import StageTimer
 
 log = logging.getLogger("warehouse")
 
@@ -35,29 +35,27 @@ def cmd_generate(args: argparse.Namespace) -> None:
 def cmd_build(args: argparse.Namespace) -> None:
     """Build beside the live warehouse: seeds (or --data-dir's files), models, tests (and with
     --docs the docs site); swap on success."""
-    project = Path(args.project_dir)
-    if args.data_dir:
-        from warehouse.sources import source_vars
+    build_warehouse(Path(args.project_dir), Path(args.data_dir) if args.data_dir else None, args.docs, args.dbt_args)
 
-        variables = ["--vars", json.dumps(source_vars(Path(args.data_dir)))]
-        # Unit tests ran against the seeds; they read column types from the seed tables.
-        exclude = ["--exclude", "resource_type:seed", "resource_type:unit_test"]
-        steps = [["build", *exclude, *variables, *args.dbt_args]]
-    else:
-        variables = []
-        # Staging reads the seeds through source(), which dbt does not order after the seeds
-        # (as in jaffle-shop): load them first so the source tests see the tables.
-        steps = [["seed"], ["build", *args.dbt_args]]
-    if args.docs:
-        # Against the new file before the swap: no copy of the warehouse, and dbt's partial
-        # parse still holds (the same profile as the build), so this costs half of `warehouse docs`.
-        steps.append(["docs", "generate", "--static", *variables])
 
-    def build(db_path: Path) -> None:
-        for step in steps:
-            run_dbt(step, project, db_path)
+def cmd_run(args: argparse.Namespace) -> None:
+    """The whole pipeline in one process: generate (unless --data-dir), build with the docs
+    site, report; each stage's wall and CPU seconds logged (and written to --timings)."""
+    from warehouse.report import build_report
 
-    build_beside(warehouse_path(), build)
+    timer = StageTimer()
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    if data_dir is None:
+        with timer.stage("generate"):
+            cmd_generate(argparse.Namespace(
+                append_days=0, seeds_dir=args.seeds_dir, data_dir="data", scale=args.scale, seed=args.seed, drift=False,
+            ))
+    with timer.stage("build"):
+        live = build_warehouse(Path(args.project_dir), data_dir, docs=True)
+    with timer.stage("report"):
+        build_report(live, Path(args.report), (data_dir or Path("data")) / "images")
+    if args.timings:
+        timer.write(Path(args.timings))
 
 
 def cmd_docs(args: argparse.Namespace) -> None:
@@ -121,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbs.choices["build"].add_argument("dbt_args", nargs="*", help="extra dbt build arguments")
 
+    run = verbs.add_parser("run", help=cmd_run.__doc__)
+    run.add_argument("--scale", type=float, default=1.0, help="generator volume multiplier")
+    run.add_argument("--seed", type=int, default=42, help="generator random seed")
+    run.add_argument("--seeds-dir", default="seeds", help="where the generator writes the raw CSVs (dbt seeds)")
+    run.add_argument("--data-dir", help="build from your own files in this folder instead of generating data")
+    run.add_argument("--project-dir", default=".", help="dbt project folder")
+    run.add_argument("--report", default="data/report/index.html", help="the report page to write")
+    run.add_argument("--timings", help="also write each stage's wall and CPU seconds to this JSON file")
+    run.set_defaults(handler=cmd_run)
+
     example = verbs.add_parser("example-data", help=cmd_example_data.__doc__)
     example.add_argument("--out", default="data/example", help="folder to write")
     example.set_defaults(handler=cmd_example_data)
@@ -144,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,  # a library imported on the way may have set up the root logger already
     )
     try:
         args.handler(args)
