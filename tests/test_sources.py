@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -85,13 +86,21 @@ def warehouse_build(project, data_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=project.root, env=project.env(), capture_output=True, text=True)
 
 
-def test_the_example_folder_builds_everything(fresh_project, tmp_path: Path) -> None:
+def test_the_example_folder_runs_everything(fresh_project, tmp_path: Path) -> None:
+    """`make run DATA_DIR=...`: build, docs site and report in one process, every section drawn."""
     from warehouse.synthetic.example import write_example
 
     files = write_example(tmp_path / "files")
-    built = warehouse_build(fresh_project, files)
+    report, timings = tmp_path / "report.html", tmp_path / "timings.json"
+    command = [str(Path(sys.executable).with_name("warehouse")), "run", "--project-dir", str(fresh_project.root),
+               "--data-dir", str(files), "--report", str(report), "--timings", str(timings)]
+    built = subprocess.run(command, cwd=fresh_project.root, env=fresh_project.env(), capture_output=True, text=True)
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
     assert "has no 'weather_score' column" in built.stderr
+    assert [stage["stage"] for stage in json.loads(timings.read_text())] == ["build", "report"]
+    assert (fresh_project.root / "target" / "static_index.html").stat().st_size > 0
+    # The report reads the swapped-in file in the same process: every write of the build is in it.
+    assert "No data: the mart" not in report.read_text(), "a section found its marts missing"
     with duckdb.connect(str(fresh_project.db), read_only=True) as connection:
         sentiment = connection.execute("select count(*), count(rating) from marts.feedback_sentiment").fetchone()
         assert sentiment[0] > 0 and sentiment[1] == 0, "feedback without ratings is still scored"

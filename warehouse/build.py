@@ -19,6 +19,7 @@ import duckdb
 from warehouse.database import copy_database, ensure_no_writer, warehouse_path
 from warehouse.dbt_invoke import DbtSession
 from warehouse.errors import WarehouseError
+from warehouse.forecasting.parallel import start_worker_server
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def build_warehouse(
     live = warehouse_path()
 
     def build(db_path: Path) -> None:
+        start_worker_server()
         session = DbtSession(project_dir, db_path, variables)
         for step in steps:
             session.run(step)

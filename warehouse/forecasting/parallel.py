@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -72,6 +73,14 @@ def worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(WORKER_MODULES))
     return context
+
+
+def start_worker_server() -> None:
+    """Start the fork server now: it imports ``WORKER_MODULES`` (about 4 CPU-s) while the
+    build's first steps run, instead of holding up the first pool. Returns at once."""
+    with single_threaded_blas():
+        worker_context()
+        multiprocessing.forkserver.ensure_running()
 
 
 def map_parallel(
