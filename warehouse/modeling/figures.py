@@ -6,10 +6,20 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from warehouse.report.summaries import deterministic_sample, sample_note
 
-def actual_vs_predicted(predictions: pd.DataFrame) -> go.Figure:
-    """Test weeks: predicted against actual sales, with the 90% interval as error bars."""
-    test = predictions[predictions["split"] == "test"]
+# Points of the actual-vs-predicted scatter; beyond that a sample shows the fit as well.
+MAX_SCATTER_POINTS = 2_000
+
+
+def actual_vs_predicted(predictions: pd.DataFrame, max_points: int = MAX_SCATTER_POINTS) -> go.Figure:
+    """Test weeks: predicted against actual sales, with the 90% interval as error bars.
+
+    At most ``max_points`` test rows, a deterministic random sample, so the figure's size does
+    not grow with the data; the title says how many are drawn.
+    """
+    all_test = predictions[predictions["split"] == "test"]
+    test = deterministic_sample(all_test, max_points)
     figure = go.Figure(
         go.Scatter(
             x=test["actual"], y=test["predicted"], mode="markers",
@@ -21,7 +31,8 @@ def actual_vs_predicted(predictions: pd.DataFrame) -> go.Figure:
     )
     bounds = [float(test[["actual", "predicted"]].min().min()), float(test[["actual", "predicted"]].max().max())]
     figure.add_trace(go.Scatter(x=bounds, y=bounds, mode="lines", name="perfect", line={"dash": "dash"}))
-    return figure.update_layout(title="Weekly sales: actual vs predicted (test weeks)",
+    shown = sample_note(len(all_test), max_points, "test rows")
+    return figure.update_layout(title=f"Weekly sales: actual vs predicted ({shown})",
                                 xaxis_title="actual", yaxis_title="predicted")
 
 

@@ -18,10 +18,16 @@ MART_SCHEMA = "marts"
 
 @dataclass
 class Marts:
-    """The marts of one warehouse file, read once each; a missing mart reads as None."""
+    """The marts of one warehouse file, read read-only; a missing mart reads as None.
+
+    ``get`` reads a whole mart (for the small ones: a row per category, feature or metric);
+    the marts that grow with the data are read through ``query``, which returns only what a
+    figure draws.
+    """
 
     connection: duckdb.DuckDBPyConnection
     _cache: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    _names: set[str] | None = None
 
     @classmethod
     def open(cls, path: Path) -> Marts:
@@ -40,22 +46,31 @@ class Marts:
 
     def names(self) -> set[str]:
         """The tables and views of the marts schema."""
-        rows = self.connection.execute(
-            "select table_name from information_schema.tables where table_schema = ?", [MART_SCHEMA]
-        ).fetchall()
-        return {name for (name,) in rows}
+        if self._names is None:
+            rows = self.connection.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [MART_SCHEMA]
+            ).fetchall()
+            self._names = {name for (name,) in rows}
+        return self._names
 
     def get(self, name: str) -> pd.DataFrame | None:
-        """The mart as a frame, or None when it is missing."""
+        """The whole mart as a frame, or None when it is missing."""
         if name not in self._cache:
-            self._cache[name] = (
-                self.connection.execute(f'select * from {MART_SCHEMA}."{name}"').df() if name in self.names() else None
-            )
+            self._cache[name] = self.query(f'select * from {MART_SCHEMA}."{name}"') if name in self.names() else None
         return self._cache[name]
+
+    def query(self, sql: str, parameters: list[object] | None = None) -> pd.DataFrame:
+        """The result of a select on the marts (written as ``marts.<name>``)."""
+        return self.connection.execute(sql, parameters or []).df()
+
+    def has_rows(self, name: str) -> bool:
+        """Whether the mart exists and holds a row, without reading it."""
+        return name in self.names() and self.connection.execute(
+            f'select exists (select 1 from {MART_SCHEMA}."{name}")').fetchone()[0]
 
     def missing(self, *names: str) -> list[str]:
         """Which of ``names`` are missing or empty."""
-        return [name for name in names if (frame := self.get(name)) is None or frame.empty]
+        return [name for name in names if not self.has_rows(name)]
 
     def close(self) -> None:
         self.connection.close()

@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from warehouse.report.summaries import box_summary, box_trace
+
 
 def picker(figures: Mapping[str, go.Figure], label: str) -> go.Figure:
     """One figure showing one of ``figures`` at a time, chosen in a dropdown named ``label``.
@@ -47,17 +49,14 @@ def picker(figures: Mapping[str, go.Figure], label: str) -> go.Figure:
 # --- data overview -------------------------------------------------------------------------
 
 
-def weekly_sales_by_category(sales: pd.DataFrame) -> go.Figure:
-    """Weekly sales per category, summed over regions."""
-    weekly = (sales.assign(week=pd.to_datetime(sales["date"]).dt.to_period("W").dt.start_time)
-              .groupby(["week", "product_category"], as_index=False)["sales_amount"].sum())
+def weekly_sales_by_category(weekly: pd.DataFrame) -> go.Figure:
+    """Weekly sales per category, summed over regions (week, product_category, sales_amount)."""
     return px.line(weekly, x="week", y="sales_amount", color="product_category",
                    title="Weekly sales by product category", labels={"sales_amount": "sales", "week": "week"})
 
 
-def sales_by_region(sales: pd.DataFrame) -> go.Figure:
-    """Total sales per region, stacked by category."""
-    totals = sales.groupby(["region", "product_category"], as_index=False)["sales_amount"].sum()
+def sales_by_region(totals: pd.DataFrame) -> go.Figure:
+    """Total sales per region, stacked by category (region, product_category, sales_amount)."""
     return px.bar(totals, x="region", y="sales_amount", color="product_category",
                   title="Total sales by region and category", labels={"sales_amount": "sales"})
 
@@ -65,16 +64,16 @@ def sales_by_region(sales: pd.DataFrame) -> go.Figure:
 # --- forecasting ---------------------------------------------------------------------------
 
 
-def day_labels(dates: pd.Series) -> pd.Series:
-    """Dates as YYYY-MM-DD text: plotly still draws a date axis, at half the bytes of timestamps."""
-    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
+def forecast_accuracy(mase: pd.DataFrame) -> go.Figure:
+    """MASE of every model over the series, a box per model and series level (below 1 beats last season).
 
-
-def forecast_accuracy(metrics: pd.DataFrame) -> go.Figure:
-    """MASE of every model over the series, one box per model (below 1 beats last season)."""
-    rows = metrics.dropna(subset=["mase"])
-    figure = px.box(rows, x="model", y="mase", color="series_level", points="all",
-                    title="Backtest MASE per model and series level")
+    Drawn from box statistics, so the figure holds a box, not a point, per series.
+    """
+    figure = go.Figure()
+    for level, boxes in box_summary(mase, "mase", ["series_level", "model"]).groupby("series_level", sort=True):
+        figure.add_trace(box_trace(boxes, "model", name=str(level)))
+    figure.update_layout(title="Backtest MASE per model and series level", boxmode="group",
+                         xaxis_title="model", yaxis_title="mase", legend_title_text="series_level")
     return figure.add_hline(y=1.0, line_dash="dot")
 
 

@@ -14,18 +14,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from warehouse.report.summaries import box_summary, box_trace, largest_keys
 from warehouse.vision.loading import ImageProblem, decode, read_bytes, resolve_inside, to_bgr8
 
 THUMBNAIL_SIDE = 128
 
 
 def quality_by_category_figure(scores: pd.DataFrame) -> go.Figure:
-    """Box plot of quality_score per category over the photos scored ok."""
-    scored = scores[scores["status"] == "ok"].sort_values("product_category")
-    figure = go.Figure()
-    for category, photos in scored.groupby("product_category", sort=True):
-        figure.add_trace(go.Box(y=photos["quality_score"], name=str(category), boxmean=True,
-                                text=photos["image_path"], hovertemplate="%{text}<br>quality %{y:.2f}"))
+    """Box plot of quality_score per category over the photos scored ok, drawn from box statistics."""
+    boxes = box_summary(scores[scores["status"] == "ok"], "quality_score", ["product_category"])
+    figure = go.Figure(box_trace(boxes, "product_category", name="quality_score"))
     figure.update_layout(title="Photo quality by product category", yaxis_title="quality_score (0..1)",
                          yaxis_range=[0, 1], showlegend=False)
     return figure
@@ -68,9 +66,15 @@ def thumbnail_data_uri(images_dir: str | Path, image_path: str, side: int = THUM
     return "data:image/png;base64," + base64.b64encode(png.tobytes()).decode("ascii") if encoded else None
 
 
-def extreme_photos(scores: pd.DataFrame, per_side: int = 2) -> pd.DataFrame:
-    """The ``per_side`` best and worst scored photos of each category, with a ``rank_label``."""
+def extreme_photos(scores: pd.DataFrame, per_side: int = 2, max_categories: int | None = None) -> pd.DataFrame:
+    """The ``per_side`` best and worst scored photos of each category, with a ``rank_label``.
+
+    With ``max_categories``, only that many categories: those with the most photos scored ok.
+    """
     scored = scores[scores["status"] == "ok"].sort_values(["product_category", "quality_score"])
+    if max_categories is not None:
+        most_photos = largest_keys(scored["product_category"].value_counts(), max_categories)
+        scored = scored[scored["product_category"].isin(most_photos)]
     picked = []
     for _, photos in scored.groupby("product_category", sort=True):
         best = photos.tail(per_side).iloc[::-1].assign(rank_label="best")
@@ -79,9 +83,13 @@ def extreme_photos(scores: pd.DataFrame, per_side: int = 2) -> pd.DataFrame:
     return pd.concat(picked, ignore_index=True) if picked else scored.assign(rank_label=pd.Series(dtype=str))
 
 
-def thumbnail_grid_figure(scores: pd.DataFrame, images_dir: str | Path, per_side: int = 2) -> go.Figure:
-    """One row per category: its best photos, then its worst, each titled with its scores."""
-    photos = extreme_photos(scores, per_side)
+def thumbnail_grid_figure(scores: pd.DataFrame, images_dir: str | Path, per_side: int = 2,
+                          max_categories: int | None = None) -> go.Figure:
+    """One row per category: its best photos, then its worst, each titled with its scores.
+
+    ``max_categories`` bounds the rows (and the embedded images) to the categories with the most photos.
+    """
+    photos = extreme_photos(scores, per_side, max_categories)
     categories = sorted(photos["product_category"].unique())
     columns = 2 * per_side
     titles = []
