@@ -247,53 +247,60 @@ def forecast_all(
     return frame[FORECAST_COLUMNS].sort_values(["series_id", "model", "kind", "date"], ignore_index=True)
 
 
-def series_metrics(rows: pd.DataFrame, train: np.ndarray) -> dict[str, float | int]:
+def series_metrics(
+    actual: np.ndarray, forecast: np.ndarray, lower: np.ndarray, upper: np.ndarray, train: np.ndarray
+) -> dict[str, float | int]:
     """Backtest accuracy of one series and model (nan when the forecast is missing)."""
-    actual, forecast = rows["actual"].to_numpy(), rows["forecast"].to_numpy()
-    known = np.isfinite(forecast)
-    if not known.all() or len(rows) == 0:
+    if not np.isfinite(forecast).all() or len(forecast) == 0:
         nan = float("nan")
-        return {"mae": nan, "rmse": nan, "mape": nan, "mase": nan, "coverage_95": nan, "n_test": len(rows)}
-    lag = seasonal_lag(len(train))
+        return {"mae": nan, "rmse": nan, "mape": nan, "mase": nan, "coverage_95": nan, "n_test": len(forecast)}
     return {
         "mae": metrics.mae(actual, forecast),
         "rmse": metrics.rmse(actual, forecast),
         "mape": metrics.mape(actual, forecast),
-        "mase": metrics.mase(actual, forecast, train, lag),
-        "coverage_95": metrics.coverage(actual, rows["lower_95"].to_numpy(), rows["upper_95"].to_numpy()),
-        "n_test": len(rows),
+        "mase": metrics.mase(actual, forecast, train, seasonal_lag(len(train))),
+        "coverage_95": metrics.coverage(actual, lower, upper),
+        "n_test": len(forecast),
     }
 
 
-def combined_status(backtest: pd.DataFrame, future: pd.DataFrame) -> tuple[str, str | None]:
-    """The worse of the two runs' statuses, with its error."""
-    for rows in (backtest, future):
-        if len(rows) and rows["status"].iat[0] == "failed":
-            return "failed", f"{rows['kind'].iat[0]}: {rows['error'].iat[0]}"
-    for rows in (backtest, future):
-        if len(rows):
-            return str(rows["status"].iat[0]), None
+def combined_status(runs: dict[str, tuple[str, str | None]]) -> tuple[str, str | None]:
+    """The worse of the backtest's and the future's (status, error), with the failed run named."""
+    for kind, (status, error) in runs.items():
+        if status == "failed":
+            return "failed", f"{kind}: {error}"
+    for status, _ in runs.values():
+        return str(status), None
     return "failed", "no forecast rows"
 
 
 def metrics_table(forecasts: pd.DataFrame, series: list[Series]) -> pd.DataFrame:
-    """forecast_metrics: one row per series and model, with fit times, status and error."""
+    """forecast_metrics: one row per series and model, with fit times, status and error.
+
+    The rows of each series, model and kind are found once (group positions) and read from
+    numpy columns: slicing the frame per group cost 2 ms each, 20 s for 10,000 groups.
+    """
     by_id = {s.series_id: s for s in series}
     test_start = forecasts.loc[forecasts["kind"] == "backtest", "date"].min()
+    column = {name: forecasts[name].to_numpy() for name in (
+        "actual", "forecast", "lower_95", "upper_95", "fit_seconds", "status", "error", "model_spec")}
+    positions = forecasts.groupby(["series_id", "model", "kind"], sort=False).indices
+    no_rows = np.empty(0, dtype=np.intp)
     records = []
-    for (series_id, model), rows in forecasts.groupby(["series_id", "model"], sort=True):
-        backtest, future = rows[rows["kind"] == "backtest"], rows[rows["kind"] == "future"]
+    for series_id, model in sorted({(series_id, model) for series_id, model, _ in positions}):
+        rows = {kind: positions.get((series_id, model, kind), no_rows) for kind in KINDS}
+        ran = {kind: at for kind, at in rows.items() if len(at)}
+        backtest = rows["backtest"]
         history = by_id[series_id]
         train = history.sales[: int(np.searchsorted(history.dates, test_start))]
-        status, error = combined_status(backtest, future)
+        status, error = combined_status({kind: (column["status"][at[0]], column["error"][at[0]]) for kind, at in ran.items()})
         records.append({
             "series_id": series_id, "series_level": series_level(series_id), "model": model,
-            **series_metrics(backtest, train),
+            **series_metrics(*(column[name][backtest].astype(float) for name in ("actual", "forecast", "lower_95", "upper_95")), train),
             "n_train": len(train),
-            "fit_seconds_backtest": float(backtest["fit_seconds"].iat[0]) if len(backtest) else float("nan"),
-            "fit_seconds_future": float(future["fit_seconds"].iat[0]) if len(future) else float("nan"),
+            **{f"fit_seconds_{kind}": float(column["fit_seconds"][at[0]]) if len(at) else float("nan") for kind, at in rows.items()},
             "status": status, "error": error,
-            "model_spec": (future if len(future) else backtest)["model_spec"].iat[0] if len(rows) else None,
+            "model_spec": column["model_spec"][ran.get("future", backtest)[0]] if ran else None,
             "filled_days": history.filled_days,
         })
     return pd.DataFrame.from_records(records)
