@@ -103,7 +103,7 @@ def test_the_server_survives_a_thousand_requests_with_malformed_ones(
         b'{"inputs": [{"product_category": ',
         json.dumps({"inputs": [{"product_category": "Books"}]}).encode(),
         json.dumps({"inputs": [{**good[0][0], "unexpected": 1}]}).encode(),
-        json.dumps({"inputs": [{**good[0][0], "sales_lag_1w": "many"}]}).encode(),
+        json.dumps({"inputs": [{**good[0][0], "sales_rolling_mean_4w": "many"}]}).encode(),
         b"not json at all",
     ]
     rng = random.Random(0)

@@ -15,8 +15,15 @@ import pytest
 
 from tests.conftest import Project
 from warehouse import drift
-from warehouse.modeling.forest import RelativeQuantileForest, make_pipeline, reference_rows, tree_sample_size
-from warehouse.modeling.serving import request_rows
+from warehouse.modeling.features import FEATURES, relative_to_reference
+from warehouse.modeling.forest import (
+    RelativeQuantileForest,
+    central_interval,
+    make_pipeline,
+    reference_rows,
+    tree_sample_size,
+)
+from warehouse.modeling.serving import SalesFeatures, request_rows
 from warehouse.modeling.training import (
     MIN_WEEKS,
     NotEnoughWeeksError,
@@ -47,13 +54,14 @@ def synthetic_features(n_weeks: int = 90, seed: int = 0) -> pd.DataFrame:
                         "product_category": category, "region": region,
                         "sales": expected * rng.lognormal(0, 0.03),
                         "sales_rolling_mean_4w": level, "sales_lag_1w": sales[-1],
+                        "sales_rolling_mean_13w": float(np.mean(sales[-13:])) if len(sales) >= 13 else np.nan,
                         "sales_lag_52w": sales[-52] if len(sales) >= 52 else np.nan,
                         "marketing_spend_per_day": spend, "marketing_spend_rolling_4w": 2750.0,
                         "weather_score": np.nan, "weather_score_rolling_4w": np.nan,
                         "week_of_year": float(week % 52 + 1),
                         "week_of_year_sin": np.sin(2 * np.pi * week / 52),
                         "week_of_year_cos": np.cos(2 * np.pi * week / 52),
-                        "sentiment_compound_4w": np.nan, "photo_quality": np.nan,
+                        "sentiment_compound_4w": rng.uniform(0.2, 0.6), "photo_quality": rng.uniform(0.4, 0.8),
                     }
                 )
                 sales.append(rows[-1]["sales"])
@@ -93,25 +101,78 @@ def test_size_caps_apply_only_beyond_their_limit() -> None:
     assert len(drawn) == 20 and len(set(drawn)) == 20 and (np.diff(drawn) > 0).all()
 
 
-def test_quantiles_from_a_reference_sample_stay_close_to_the_full_forest(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The vectorised quantile forest on a 1/3 reference sample against all training rows."""
+def fitted_forest(interval: tuple[float, float] = (0.05, 0.95)) -> tuple[RelativeQuantileForest, pd.DataFrame]:
+    """A forest on the synthetic panel's training weeks, and its test rows (model columns and sales)."""
     frame = usable_rows(synthetic_features())
     numeric, _ = available_features(frame)
     columns = ["product_category", "region", *numeric]
     train, test = split_by_weeks(frame)
-    def fitted() -> RelativeQuantileForest:
-        pipeline = make_pipeline(["product_category", "region"], numeric)
-        return RelativeQuantileForest(pipeline).fit(train[columns], train["sales"])
-    full = fitted()
-    monkeypatch.setattr("warehouse.modeling.forest.MAX_REFERENCE_ROWS", len(train) // 3)
-    monkeypatch.setattr("warehouse.modeling.forest.QUANTILE_BATCH_ROWS", 7)
-    sampled = fitted()
-    assert len(sampled.train_ratio_) == len(train) // 3
-    point, bounds = full.predict_with_interval(test[columns], (0.05, 0.95))
-    sampled_point, sampled_bounds = sampled.predict_with_interval(test[columns], (0.05, 0.95))
+    pipeline = make_pipeline(["product_category", "region"], numeric)
+    model = RelativeQuantileForest(pipeline, interval=interval).fit(train[columns], train["sales"])
+    return model, test[[*columns, "sales"]]
+
+
+def test_quantiles_from_a_reference_sample_stay_close_to_the_full_forest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vectorised quantile forest on a 1/3 reference sample against all training rows."""
+    full, test = fitted_forest()
+    n_train = len(full.train_ratio_)
+    monkeypatch.setattr("warehouse.modeling.forest.MAX_REFERENCE_ROWS", n_train // 3)
+    sampled, _ = fitted_forest()
+    assert len(sampled.train_ratio_) == n_train // 3
+    columns = list(test.columns[:-1])
+    point, bounds = full.predict_with_interval(test[columns])
+    sampled_point, sampled_bounds = sampled.predict_with_interval(test[columns])
     assert sampled_point == pytest.approx(point)
     assert (bounds[:, 0] <= point).mean() > 0.9 and (point <= bounds[:, 1]).mean() > 0.9
     assert np.median(np.abs(sampled_bounds - bounds) / point[:, None]) < 0.02
+
+
+def test_batched_predictions_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, test = fitted_forest()
+    columns = list(test.columns[:-1])
+    one_batch = (model.predict(test[columns]), *model.predict_with_interval(test[columns]),
+                 model.central_levels(test[columns], test["sales"]))
+    monkeypatch.setattr("warehouse.modeling.forest.BATCH_ROWS", 7)
+    batched = (model.predict(test[columns]), *model.predict_with_interval(test[columns]),
+               model.central_levels(test[columns], test["sales"]))
+    assert len(test) > 7 * 3
+    for whole, in_batches in zip(one_batch, batched):
+        # equal up to the order of floating-point sums
+        np.testing.assert_allclose(in_batches, whole, rtol=1e-9, atol=1e-12)
+
+
+def test_central_levels_say_which_interval_holds_each_actual() -> None:
+    """A row's central level is the narrowest central quantile range holding its actual value:
+    the interval of any level holds exactly the rows whose central level is at most that level."""
+    model, test = fitted_forest()
+    columns = list(test.columns[:-1])
+    levels = model.central_levels(test[columns], test["sales"])
+    assert ((levels >= 0) & (levels <= 1)).all()
+    for level in (0.3, 0.6, 0.9):
+        _, bounds = model.set_params(interval=central_interval(level)).predict_with_interval(test[columns])
+        inside = (test["sales"].to_numpy() >= bounds[:, 0]) & (test["sales"].to_numpy() <= bounds[:, 1])
+        # rows within rounding of the interval's own quantiles may fall either way
+        clear = np.abs(levels - level) > 1e-3
+        assert np.array_equal(inside[clear], (levels <= level)[clear])
+
+
+def test_history_and_drivers_enter_the_forest_relative_to_their_reference() -> None:
+    frame = pd.DataFrame({"sales_rolling_mean_4w": [99.0, 0.0], "sales_rolling_mean_13w": [199.0, 1.0],
+                          "marketing_spend_per_day": [3.0, 1.0], "marketing_spend_rolling_4w": [7.0, 1.0],
+                          "week_of_year": [5.0, 6.0]})
+    relative = relative_to_reference(frame)
+    assert relative["sales_rolling_mean_13w"].tolist() == [2.0, 2.0]
+    assert relative["marketing_spend_rolling_4w"].tolist() == [2.0, 1.0]
+    assert relative["sales_rolling_mean_4w"].tolist() == [99.0, 0.0]  # the level itself stays
+    assert relative["week_of_year"].tolist() == [5.0, 6.0]
+    assert frame["sales_rolling_mean_13w"].tolist() == [199.0, 1.0]  # the input is not changed
+    # a column whose reference is absent (a dropped driver) stays as it is
+    assert relative_to_reference(frame.drop(columns="marketing_spend_per_day"))["marketing_spend_rolling_4w"].tolist() \
+        == [7.0, 1.0]
+
+
+def test_the_request_schema_holds_exactly_the_model_columns() -> None:
+    assert list(SalesFeatures.model_fields) == list(FEATURES)
 
 
 def test_too_few_weeks_names_the_minimum() -> None:
@@ -121,8 +182,9 @@ def test_too_few_weeks_names_the_minimum() -> None:
 
 def test_missing_drivers_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     numeric, dropped = available_features(synthetic_features(n_weeks=30))
-    assert "weather_score" in dropped and "photo_quality" in dropped
-    assert "marketing_spend_per_day" in numeric
+    # no weather in the source, and 30 weeks are too short for last year's sales
+    assert "weather_score" in dropped and "sales_lag_52w" in dropped
+    assert "marketing_spend_per_day" in numeric and "sales_rolling_mean_13w" in numeric
     assert "weather_score has no data" in caplog.text
 
 
@@ -135,6 +197,9 @@ def test_model_beats_naive_baselines_with_ordered_intervals(trained) -> None:
     assert (tested["lower_90"] <= tested["upper_90"]).all()
     assert predictions.loc[predictions["split"] == "train", "lower_90"].isna().all()
     assert 0.6 < sales_model["test_interval_coverage_90"] <= 1.0
+    # the interval's quantiles come from the CV and are the model's own
+    lower, upper = trained.best_params["interval"]
+    assert trained.model.interval == (lower, upper) and lower + upper == pytest.approx(1.0) and 0 < lower < 0.5
     assert set(trained.importance["feature"]) == set(trained.features)
     assert trained.importance.iloc[0]["feature"] in {"marketing_spend_per_day", "sales_rolling_mean_4w", "product_category"}
 
@@ -183,6 +248,9 @@ def test_build_tracks_registers_and_keeps_history(built_project: Project) -> Non
         if pd.notna(row.metric_value):
             assert logged[f"{row.domain}.{row.model_name}.{row.metric_name}"] == pytest.approx(row.metric_value)
     assert logged["integrated.sales_model.test_mae"] > 0
+    # the artifacts sit beside the store (data/mlartifacts), none in dbt's working directory
+    assert run.info.artifact_uri.startswith((built_project.data / "mlartifacts").as_uri())
+    assert not (built_project.root / "mlruns").exists()
     version = mlflow.MlflowClient().get_model_version_by_alias("sales_model", "champion")
     assert version.run_id == run_id
 
@@ -232,11 +300,11 @@ def test_served_model_answers_like_the_mart_and_rejects_bad_requests(
         assert served["upper_90"].to_numpy() == pytest.approx(rows["upper_90"].to_numpy())
         assert set(served["model_version"]) == {"1"}
 
-        missing = {k: v for k, v in inputs[0].items() if k != "sales_lag_1w"}
+        missing = {k: v for k, v in inputs[0].items() if k != "sales_rolling_mean_4w"}
         extra = {**inputs[0], "shoe_size": 42}
         wrong = {**inputs[0], "week_of_year": "spring"}
         for body, column in (
-            (json.dumps({"inputs": [missing]}), "sales_lag_1w"),
+            (json.dumps({"inputs": [missing]}), "sales_rolling_mean_4w"),
             (json.dumps({"inputs": [extra]}), "shoe_size"),
             (json.dumps({"inputs": [wrong]}), "week_of_year"),
             ('{"inputs": [{"product_category": ', None),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
 import pandas as pd
+from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
@@ -24,6 +27,13 @@ CHAMPION = "champion"
 EXPERIMENT = "retail-warehouse"
 DEFAULT_STORE = Path("data/mlflow.db")
 CHAMPION_METRIC = "integrated.sales_model.test_mae"
+# The experiment's artifacts beside a SQLite store (MLflow's default is ./mlruns in the cwd).
+ARTIFACT_FOLDER = "mlartifacts"
+# What unpickling and calling the logged model imports (pandas 3 keeps strings in pyarrow).
+# Named, MLflow skips inferring them by loading the model in a child process (seconds a build).
+MODEL_PACKAGES: tuple[str, ...] = (
+    "mlflow", "cloudpickle", "numpy", "pandas", "pyarrow", "scikit-learn", "scipy", "pydantic", "warehouse",
+)
 
 
 class TrackingStoreError(WarehouseError):
@@ -63,6 +73,29 @@ def connect() -> MlflowClient:
     return client
 
 
+def artifact_location(uri: str) -> str | None:
+    """Where a new experiment keeps its artifacts: for a SQLite store ``sqlite:///path/to/mlflow.db``,
+    ``path/to/mlartifacts`` (as a file URI); None (the store's default) for any other store."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    database = Path(uri.removeprefix("sqlite:///"))
+    return (database.resolve().parent / ARTIFACT_FOLDER).as_uri()
+
+
+def experiment_id(client: MlflowClient) -> str:
+    """The build experiment, created with its artifacts beside the store when it does not exist
+    yet; an existing experiment keeps the artifact location it was created with."""
+    existing = client.get_experiment_by_name(EXPERIMENT)
+    if existing is not None:
+        return existing.experiment_id
+    return client.create_experiment(EXPERIMENT, artifact_location=artifact_location(tracking_uri()))
+
+
+def model_requirements(packages: tuple[str, ...] = MODEL_PACKAGES) -> list[str]:
+    """The logged model's pip requirements: each package pinned to its installed version."""
+    return [f"{name}=={importlib.metadata.version(name)}" for name in packages]
+
+
 def metric_key(domain: str, model_name: str, metric_name: str) -> str:
     """The MLflow metric name of a model_performance row."""
     return f"{domain}.{model_name}.{metric_name}"
@@ -97,21 +130,33 @@ def decide_champion(new_mae: float, current: tuple[str, float] | None) -> tuple[
     return False, f"test MAE {new_mae:.2f} > champion v{version}'s {mae:.2f}: champion kept"
 
 
+def metric_values(rows: pd.DataFrame) -> dict[str, float]:
+    """model_performance-shaped rows (domain, model_name, metric_name, metric_value) as MLflow metrics."""
+    return {
+        metric_key(row.domain, row.model_name, row.metric_name): float(row.metric_value)
+        for row in rows.itertuples()
+        if pd.notna(row.metric_value)
+    }
+
+
 def log_build_run(
     result: TrainingResult,
-    domain_metrics: pd.DataFrame,
+    model_metrics: pd.DataFrame,
     figures: dict[str, object],
     build_id: str,
 ) -> RunRecord:
-    """Log one build's run: parameters, every domain's metrics, artifacts and the model.
+    """Log one build's run: parameters, the sales model's and baselines' metrics, artifacts
+    and the model.
 
     Nothing is registered here: ``register_build`` does that at the end of a build whose
-    models and tests all passed. The champion decision is taken now (against the current
-    champion) and applied then.
+    models and tests all passed, and adds the other domains' metrics to the run then. The
+    champion decision is taken now (against the current champion) and applied then.
     """
     client = connect()
-    mlflow.set_experiment(EXPERIMENT)
-    with mlflow.start_run(run_name=f"build-{build_id[:8]}") as run, tempfile.TemporaryDirectory() as folder:
+    with (
+        mlflow.start_run(experiment_id=experiment_id(client), run_name=f"build-{build_id[:8]}") as run,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         mlflow.log_params(
             {
                 **{key.split("__")[-1]: value for key, value in result.best_params.items()},
@@ -121,13 +166,7 @@ def log_build_run(
                 "test_weeks": " to ".join(result.test_weeks),
             }
         )
-        mlflow.log_metrics(
-            {
-                metric_key(row.domain, row.model_name, row.metric_name): float(row.metric_value)
-                for row in domain_metrics.itertuples()
-                if pd.notna(row.metric_value)
-            }
-        )
+        mlflow.log_metrics(metric_values(model_metrics))
         out = Path(folder)
         result.importance.to_csv(out / "feature_importance.csv", index=False)
         result.predictions.to_parquet(out / "predictions.parquet", index=False)
@@ -140,6 +179,7 @@ def log_build_run(
             name="model",
             python_model=SalesModel(result.model, result.features, version),
             input_example=request_rows(result.example_rows),
+            pip_requirements=model_requirements(),
         )
         promoted, decision = decide_champion(result.metrics["sales_model"]["test_mae"], champion_test_mae(client))
         mlflow.set_tags(
@@ -151,8 +191,10 @@ def log_build_run(
         return RunRecord(run.info.run_id, version, promoted, decision)
 
 
-def register_build(run_id: str, expected_version: str, promote: bool) -> str:
-    """Register the run's model as ``sales_model`` and move ``champion`` if it was decided."""
+def register_build(run_id: str, expected_version: str, promote: bool, domain_metrics: pd.DataFrame | None = None) -> str:
+    """Register the run's model as ``sales_model``, move ``champion`` if it was decided, and
+    log ``domain_metrics`` (the other domains' evaluation rows of this build) in the run, so it
+    carries the same numbers as model_performance."""
     client = connect()
     run = client.get_run(run_id)
     if "registered_version" in run.data.tags:  # a build that kept the model (refit policy)
@@ -163,6 +205,9 @@ def register_build(run_id: str, expected_version: str, promote: bool) -> str:
         raise TrackingStoreError(
             f"registry gave version {registered.version}, expected {expected_version}: another build registered meanwhile"
         )
+    if domain_metrics is not None and not domain_metrics.empty:
+        now = int(time.time() * 1000)
+        client.log_batch(run_id, metrics=[Metric(key, value, now, 0) for key, value in metric_values(domain_metrics).items()])
     if promote:
         client.set_registered_model_alias(MODEL_NAME, CHAMPION, registered.version)
     client.set_tag(run_id, "registration", f"registered as {MODEL_NAME} v{registered.version}")

@@ -3,8 +3,6 @@
 from warehouse.modeling.pipeline import train_and_track
 from warehouse.refit import keep_unless_due
 
-EVALUATION_COLUMNS = ["model_name", "domain", "metric_name", "metric_value"]
-
 
 def model(dbt, session):
     dbt.config(
@@ -17,9 +15,4 @@ def model(dbt, session):
                            int(dbt.config.get("retrain_every_days")))
     if kept is not None:
         return kept
-    domain_metrics = [
-        dbt.ref("forecast_evaluation").df()[EVALUATION_COLUMNS],
-        dbt.ref("sentiment_evaluation").df()[EVALUATION_COLUMNS],
-        dbt.ref("image_quality_evaluation").df()[EVALUATION_COLUMNS],
-    ]
-    return train_and_track(features.df(), domain_metrics)
+    return train_and_track(features.df())

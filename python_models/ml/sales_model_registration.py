@@ -6,6 +6,8 @@ tests failed, so a failed build registers nothing.
 
 from warehouse.modeling.pipeline import register
 
+EVALUATION_COLUMNS = ["model_name", "domain", "metric_name", "metric_value"]
+
 
 def model(dbt, session):
     dbt.config(materialized="table")
@@ -21,4 +23,10 @@ def model(dbt, session):
         dbt.ref("feedback_sentiment_monthly"),
         dbt.ref("image_quality_by_category"),
     ]
-    return register(dbt.ref("sales_model_evaluation").df())
+    # The other domains' metrics of this build join the model's MLflow run.
+    domain_metrics = [
+        dbt.ref("forecast_evaluation").df()[EVALUATION_COLUMNS],
+        dbt.ref("sentiment_evaluation").df()[EVALUATION_COLUMNS],
+        dbt.ref("image_quality_evaluation").df()[EVALUATION_COLUMNS],
+    ]
+    return register(dbt.ref("sales_model_evaluation").df(), domain_metrics)

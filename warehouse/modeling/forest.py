@@ -10,6 +10,7 @@ conditional distribution.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,20 +20,33 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 
+from warehouse.modeling.features import relative_to_reference
 
 # One-hot columns per categorical feature: beyond this many levels (e.g. hundreds of regions)
 # the rarest levels share one "infrequent" column, which keeps the encoded matrix small; the
 # model predicts relative to each series' own level, so it needs no column per region.
 MAX_ONE_HOT_LEVELS = 25
 N_TREES = 250
+# The share of actual values the prediction interval is to hold.
+INTERVAL_COVERAGE = 0.9
+
+
+def central_interval(level: float) -> tuple[float, float]:
+    """The lower and upper quantile of the central ``level`` share of a distribution."""
+    return round((1.0 - level) / 2.0, 4), round((1.0 + level) / 2.0, 4)
+
+
+# The interval's quantiles until cross-validation calibrates them (training.fit_with_cv).
+NOMINAL_INTERVAL = central_interval(INTERVAL_COVERAGE)
 
 
 def make_pipeline(
     categorical: list[str], numeric: list[str], random_state: int = 0, n_estimators: int = N_TREES
 ) -> Pipeline:
-    """ColumnTransformer (one-hot categories, median-imputed numbers) then a random forest."""
+    """Columns relative to their reference, a ColumnTransformer (one-hot categories,
+    median-imputed numbers), then a random forest."""
     encode = ColumnTransformer(
         [
             ("categories", OneHotEncoder(
@@ -43,18 +57,23 @@ def make_pipeline(
         verbose_feature_names_out=False,
     )
     forest = RandomForestRegressor(
-        n_estimators=n_estimators, min_samples_leaf=5, max_features=0.5, n_jobs=1, random_state=random_state
+        n_estimators=n_estimators, min_samples_leaf=2, max_features=0.2, n_jobs=1, random_state=random_state
     )
-    return Pipeline([("encode", encode), ("forest", forest)])
+    return Pipeline(
+        [("relative", FunctionTransformer(relative_to_reference)), ("encode", encode), ("forest", forest)]
+    )
 
 
 # Beyond these sizes the forest stops growing its cost with the data (at scale 1 neither
 # applies): each tree draws at most MAX_TREE_SAMPLES rows for its bootstrap, and the
-# quantiles are read from at most MAX_REFERENCE_ROWS training rows drawn at random.
-MAX_TREE_SAMPLES = 20_000
+# quantiles are read from at most MAX_REFERENCE_ROWS training rows drawn at random. A tree's
+# size follows its rows: at 20,000 a 250-tree forest with leaves of one row pickled to 600 MB
+# (every serving worker loads it); at 10,000 the test MAE at scale 10 rose 0.8%.
+MAX_TREE_SAMPLES = 10_000
 MAX_REFERENCE_ROWS = 20_000
-# Rows whose quantiles are computed at once: bounds the memory of the leaf-member arrays.
-QUANTILE_BATCH_ROWS = 2_000
+# Rows predicted at once: bounds the rows x trees leaf matrix and the quantile forest's
+# leaf-member arrays, so memory does not grow with the rows predicted.
+BATCH_ROWS = 2_000
 
 
 @dataclass
@@ -64,6 +83,26 @@ class _LeafIndex:
     order: np.ndarray
     starts: np.ndarray
     counts: np.ndarray
+
+
+@dataclass
+class _LeafWeights:
+    """For a batch of query rows, every reference row sharing a leaf with one, sorted by
+    (query row, ratio rank), with the running sum of its weight 1 / leaf size."""
+
+    keys: np.ndarray
+    ranks: np.ndarray
+    cumulative: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    before: np.ndarray
+    totals: np.ndarray
+
+    @property
+    def known(self) -> np.ndarray:
+        """Query rows some reference row shares a leaf with (all of them unless the reference
+        rows are a sample): the others have no conditional distribution."""
+        return self.first <= self.last
 
 
 def tree_sample_size(n_rows: int, cap: int = MAX_TREE_SAMPLES) -> int | None:
@@ -87,12 +126,26 @@ def leaf_members(index: _LeafIndex, leaves: np.ndarray) -> tuple[np.ndarray, np.
     return rows, index.order[np.repeat(starts, counts) + offsets], np.repeat(counts, counts)
 
 
-class RelativeQuantileForest(BaseEstimator, RegressorMixin):
-    """Fit ``pipeline`` on sales / level; predict level * ratio, and quantiles of it."""
+def in_batches(n_rows: int, compute: Callable[[slice], np.ndarray]) -> np.ndarray:
+    """``compute`` over consecutive row slices of at most ``BATCH_ROWS``, concatenated."""
+    return np.concatenate([compute(slice(start, start + BATCH_ROWS)) for start in range(0, n_rows, BATCH_ROWS)])
 
-    def __init__(self, pipeline: Pipeline | None = None, level_column: str = "sales_rolling_mean_4w") -> None:
+
+class RelativeQuantileForest(BaseEstimator, RegressorMixin):
+    """Fit ``pipeline`` on sales / level; predict level * ratio, and quantiles of it.
+
+    ``interval`` holds the lower and upper quantile of the prediction interval.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline | None = None,
+        level_column: str = "sales_rolling_mean_4w",
+        interval: tuple[float, float] = NOMINAL_INTERVAL,
+    ) -> None:
         self.pipeline = pipeline
         self.level_column = level_column
+        self.interval = interval
 
     def _level(self, features: pd.DataFrame) -> np.ndarray:
         # +1 keeps the ratio defined for a series that sold nothing in the last four weeks.
@@ -109,21 +162,28 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
         self.leaf_index_: list[_LeafIndex] | None = None
         return self
 
+    @property
+    def _trees(self) -> list:
+        return self.pipeline_.named_steps["forest"].estimators_
+
     def _leaves(self, features: pd.DataFrame) -> np.ndarray:
         """Leaf of every row in every tree (rows x trees), walking the trees directly: one
         pass serves both the mean and the quantiles, and skips joblib's per-call overhead,
-        which dominates single-row serving latency."""
-        encoded = self.pipeline_.named_steps["encode"].transform(features)
-        encoded = np.ascontiguousarray(encoded, dtype=np.float32)
-        trees = self.pipeline_.named_steps["forest"].estimators_
-        return np.column_stack([tree.tree_.apply(encoded) for tree in trees])
+        which dominates single-row serving latency. Callers pass a batch of rows."""
+        encoded = np.ascontiguousarray(self.pipeline_[:-1].transform(features), dtype=np.float32)
+        leaves = np.empty((len(features), len(self._trees)), dtype=np.int32)
+        for column, tree in enumerate(self._trees):
+            leaves[:, column] = tree.tree_.apply(encoded)
+        return leaves
 
     def _reference_index(self) -> list[_LeafIndex]:
         """Per tree, the reference rows of each leaf; built on first use (CV fits never need it)."""
         if self.leaf_index_ is None:
-            leaves = self._leaves(self.reference_features_)
-            trees = self.pipeline_.named_steps["forest"].estimators_
-            self.leaf_index_ = [self._index_tree(leaves[:, t], tree.tree_.node_count) for t, tree in enumerate(trees)]
+            reference = self.reference_features_
+            leaves = in_batches(len(reference), lambda rows: self._leaves(reference.iloc[rows]))
+            self.leaf_index_ = [
+                self._index_tree(leaves[:, t], tree.tree_.node_count) for t, tree in enumerate(self._trees)
+            ]
         return self.leaf_index_
 
     @staticmethod
@@ -134,64 +194,82 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
 
     def _mean_ratio(self, leaves: np.ndarray) -> np.ndarray:
         """The forest's prediction: the mean over trees of each leaf's value."""
-        trees = self.pipeline_.named_steps["forest"].estimators_
-        return np.mean([tree.tree_.value[leaves[:, t], 0, 0] for t, tree in enumerate(trees)], axis=0)
+        total = np.zeros(leaves.shape[0])
+        for column, tree in enumerate(self._trees):
+            total += tree.tree_.value[leaves[:, column], 0, 0]
+        return total / len(self._trees)
 
-    def _quantile_ratio(self, leaves: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
-        """Quantiles of the leaf-weighted reference ratios (rows x quantiles), in batches of rows."""
+    def _ratio_ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The reference ratios' ascending order, and each one's rank in it."""
+        order = np.argsort(self.train_ratio_, kind="stable")
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        return order, rank
+
+    def _leaf_weights(self, leaves: np.ndarray, rank: np.ndarray) -> _LeafWeights:
+        """The leaf-weighted reference rows of a batch: a reference row in a query row's leaf of
+        a tree weighs 1 / leaf size; sorted by (query row, ratio) (Meinshausen 2006)."""
         index = self._reference_index()
-        rank = np.empty(self.train_ratio_.size, dtype=np.int64)
-        ratio_order = np.argsort(self.train_ratio_, kind="stable")
-        rank[ratio_order] = np.arange(ratio_order.size)
-        batches = [
-            self._quantile_batch(leaves[start : start + QUANTILE_BATCH_ROWS], index, rank, ratio_order, quantiles)
-            for start in range(0, leaves.shape[0], QUANTILE_BATCH_ROWS)
-        ]
-        return np.concatenate(batches) if batches else np.empty((0, len(quantiles)))
-
-    def _quantile_batch(
-        self, leaves: np.ndarray, index: list[_LeafIndex], rank: np.ndarray, ratio_order: np.ndarray,
-        quantiles: tuple[float, ...],
-    ) -> np.ndarray:
-        """Weighted quantiles for one batch: a reference row in a query row's leaf of a tree
-        weighs 1 / (leaf size x trees); rows are sorted by (query row, ratio) and cut where the
-        query row's cumulative weight reaches each quantile (Meinshausen 2006)."""
         n_rows, n_trees = leaves.shape
         members = [leaf_members(index[t], leaves[:, t]) for t in range(n_trees)]
         rows = np.concatenate([m[0] for m in members])
         ranks = rank[np.concatenate([m[1] for m in members])]
         weights = 1.0 / np.concatenate([m[2] for m in members])
-        order = np.argsort(rows * np.int64(rank.size) + ranks)
-        rows, ranks, weights = rows[order], ranks[order], weights[order]
-        cumulative = np.cumsum(weights)
-        row_ends = np.searchsorted(rows, np.arange(n_rows), side="right") - 1
-        row_starts = np.searchsorted(rows, np.arange(n_rows), side="left")
-        before = np.where(row_starts > 0, cumulative[np.maximum(row_starts - 1, 0)], 0.0)
-        totals = cumulative[row_ends] - before
-        out = np.full((n_rows, len(quantiles)), np.nan)
-        # A row no reference row shares a leaf with (possible only when the reference rows are
-        # a sample) has no conditional distribution: its bounds stay null.
-        known = row_starts <= row_ends
+        keys = rows * np.int64(rank.size) + ranks
+        order = np.argsort(keys)
+        keys, ranks, rows, cumulative = keys[order], ranks[order], rows[order], np.cumsum(weights[order])
+        first = np.searchsorted(rows, np.arange(n_rows), side="left")
+        last = np.searchsorted(rows, np.arange(n_rows), side="right") - 1
+        before = np.where(first > 0, cumulative[np.maximum(first - 1, 0)], 0.0)
+        return _LeafWeights(keys, ranks, cumulative, first, last, before, cumulative[last] - before)
+
+    def _quantile_ratio(self, leaves: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
+        """Quantiles of the leaf-weighted reference ratios (rows x quantiles): for each query
+        row, the ratio where its cumulative weight first reaches the quantile."""
+        order, rank = self._ratio_ranks()
+        weights = self._leaf_weights(leaves, rank)
+        known = weights.known
+        out = np.full((leaves.shape[0], len(quantiles)), np.nan)
         for column, quantile in enumerate(quantiles):
-            # first position of each row whose cumulative weight reaches quantile x the row's total
-            positions = np.searchsorted(cumulative, before + quantile * totals, side="left")
-            positions = np.clip(positions, row_starts, row_ends)[known]
-            out[known, column] = self.train_ratio_[ratio_order[ranks[positions]]]
+            positions = np.searchsorted(weights.cumulative, weights.before + quantile * weights.totals, side="left")
+            positions = np.clip(positions, weights.first, weights.last)[known]
+            out[known, column] = self.train_ratio_[order[weights.ranks[positions]]]
         return out
+
+    def _distribution_value(self, leaves: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+        """For each query row, the share of its leaf-weighted reference ratios at or below ``ratio``."""
+        order, rank = self._ratio_ranks()
+        weights = self._leaf_weights(leaves, rank)
+        at_or_below = np.searchsorted(self.train_ratio_[order], ratio, side="right")
+        rows = np.arange(leaves.shape[0])
+        ends = np.searchsorted(weights.keys, rows * np.int64(rank.size) + at_or_below, side="left")
+        below = np.where(ends > weights.first, weights.cumulative[np.maximum(ends - 1, 0)] - weights.before, 0.0)
+        return np.where(weights.known, below / np.where(weights.known, weights.totals, 1.0), np.nan)
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Point prediction of sales: level times the forest's mean ratio."""
-        return self._level(features) * self._mean_ratio(self._leaves(features)) - 1.0
+        ratio = in_batches(len(features), lambda rows: self._mean_ratio(self._leaves(features.iloc[rows])))
+        return self._level(features) * ratio - 1.0
 
-    def predict_with_interval(
-        self, features: pd.DataFrame, quantiles: tuple[float, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Point prediction and sales quantiles (rows x quantiles) from one pass over the trees."""
-        leaves = self._leaves(features)
-        level = self._level(features)
-        point = level * self._mean_ratio(leaves) - 1.0
-        bounds = level[:, None] * self._quantile_ratio(leaves, quantiles) - 1.0
-        return point, bounds
+    def predict_with_interval(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Point prediction and the ``interval`` quantiles of sales (rows x 2), one pass over the trees."""
+        def batch(rows: slice) -> np.ndarray:
+            leaves = self._leaves(features.iloc[rows])
+            return np.column_stack([self._mean_ratio(leaves), self._quantile_ratio(leaves, tuple(self.interval))])
+
+        ratios = in_batches(len(features), batch)
+        scaled = self._level(features)[:, None] * ratios - 1.0
+        return scaled[:, 0], scaled[:, 1:]
+
+    def central_levels(self, features: pd.DataFrame, target: pd.Series | np.ndarray) -> np.ndarray:
+        """Per row, the smallest central interval (as a share of the conditional distribution)
+        that holds its actual value: ``|2 F(actual) - 1|`` (NaN without a distribution)."""
+        ratio = (np.asarray(target, dtype=float) + 1.0) / self._level(features)
+
+        def batch(rows: slice) -> np.ndarray:
+            return self._distribution_value(self._leaves(features.iloc[rows]), ratio[rows])
+
+        return np.abs(2.0 * in_batches(len(features), batch) - 1.0)
 
     def impurity_importance(self) -> pd.Series:
         """The forest's impurity importance, one-hot columns summed back to their feature."""

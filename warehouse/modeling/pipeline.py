@@ -12,7 +12,7 @@ import pandas as pd
 
 from warehouse import drift, tracking
 from warehouse.modeling import figures
-from warehouse.modeling.features import CATEGORICAL
+from warehouse.modeling.features import CATEGORICAL, relative_to_reference
 from warehouse.modeling.serving import SalesModel
 from warehouse.modeling.training import (
     available_features,
@@ -25,21 +25,20 @@ from warehouse.modeling.training import (
 log = logging.getLogger(__name__)
 
 
-def train_and_track(features: pd.DataFrame, domain_metrics: list[pd.DataFrame]) -> pd.DataFrame:
+def train_and_track(features: pd.DataFrame) -> pd.DataFrame:
     """Train the sales model, log the build's run to MLflow, return the integrated metrics.
 
-    The other domains' evaluation rows are logged in the same run, so the run carries the
-    same numbers as model_performance.
+    It reads the features alone, so it trains while the forecasts are fitted; the other
+    domains' metrics join the run when the build registers it (``register``).
     """
     result = train_sales_model(features)
     integrated = metrics_frame(result)
-    every_metric = pd.concat([*domain_metrics, integrated], ignore_index=True)
     plots = {
         "actual_vs_predicted": figures.actual_vs_predicted(result.predictions),
         "residuals": figures.residuals_over_time(result.predictions),
         "feature_importance": figures.feature_importance_bars(result.importance),
     }
-    record = tracking.log_build_run(result, every_metric, plots, build_id=uuid.uuid4().hex)
+    record = tracking.log_build_run(result, integrated, plots, build_id=uuid.uuid4().hex)
     return integrated.assign(
         trained_through=pd.Timestamp(features["week_start"].max()).date(),
         mlflow_run_id=record.run_id,
@@ -66,8 +65,10 @@ def build_model(evaluation: pd.DataFrame) -> SalesModel:
 
 
 def drift_report(features: pd.DataFrame, window_weeks: int) -> pd.DataFrame:
-    """Drift of each model feature: the training weeks against the latest ``window_weeks``."""
-    frame = usable_rows(features)
+    """Drift of each model feature as the forest reads it (sales history and the drivers'
+    four-week means relative to their reference, so the sales trend alone is no drift): the
+    training weeks against the latest ``window_weeks``."""
+    frame = relative_to_reference(usable_rows(features))
     numeric, _ = available_features(frame)
     train, _ = split_by_weeks(frame)
     weeks = sorted(frame["week_start"].unique())
@@ -77,11 +78,13 @@ def drift_report(features: pd.DataFrame, window_weeks: int) -> pd.DataFrame:
     return drift.feature_drift(train, window, numeric, list(CATEGORICAL))
 
 
-def register(evaluation: pd.DataFrame) -> pd.DataFrame:
-    """Register the build's model (it only runs once every upstream model and test passed)."""
+def register(evaluation: pd.DataFrame, domain_metrics: list[pd.DataFrame]) -> pd.DataFrame:
+    """Register the build's model (it only runs once every upstream model and test passed),
+    with the other domains' evaluation rows logged in its run."""
     first = evaluation.iloc[0]
     promote = bool(first["promoted_to_champion"])
-    version = tracking.register_build(str(first["mlflow_run_id"]), str(first["model_version"]), promote)
+    version = tracking.register_build(str(first["mlflow_run_id"]), str(first["model_version"]), promote,
+                                      pd.concat(domain_metrics, ignore_index=True))
     return pd.DataFrame(
         [{
             "mlflow_run_id": first["mlflow_run_id"],

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from warehouse.modeling.features import FEATURES
+from warehouse.modeling.features import FEATURES, NUMERIC
 from warehouse.modeling.forest import RelativeQuantileForest
-from warehouse.modeling.training import INTERVAL
 
 
 class SalesFeatures(BaseModel):
@@ -26,7 +25,8 @@ class SalesFeatures(BaseModel):
     product_category: str
     region: str
     sales_rolling_mean_4w: float
-    sales_lag_1w: float
+    sales_rolling_mean_13w: float | None = None
+    sales_lag_52w: float | None = None
     marketing_spend_per_day: float | None = None
     marketing_spend_rolling_4w: float | None = None
     weather_score: float | None = None
@@ -66,7 +66,7 @@ class SalesModel(mlflow.pyfunc.PythonModel):
 
     def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The same answer as the endpoint, for a data frame of feature rows."""
-        predicted, bounds = self.model.predict_with_interval(frame[self.feature_columns], INTERVAL)
+        predicted, bounds = self.model.predict_with_interval(frame[self.feature_columns])
         return pd.DataFrame(
             {
                 "predicted_sales": predicted,
@@ -82,5 +82,5 @@ class SalesModel(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: list[SalesFeatures], params=None) -> list[SalesPrediction]:
         frame = pd.DataFrame([row.model_dump() for row in model_input], columns=list(FEATURES))
-        answer = self.predict_frame(frame.astype({c: float for c in FEATURES[2:]}))
+        answer = self.predict_frame(frame.astype({c: float for c in NUMERIC}))
         return [SalesPrediction(**row) for row in answer.to_dict(orient="records")]
