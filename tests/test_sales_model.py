@@ -346,3 +346,16 @@ def test_drift_alarm_fires_on_drifted_data_and_stays_quiet_on_clean(
     drifted = drift_report(query(drifted_project, "select * from marts.sales_model_features"), 13)
     alarms = set(drifted.loc[drifted["drift_detected"], "feature"])
     assert {"marketing_spend_per_day", "weather_score"} <= alarms
+
+
+def test_drift_compares_the_latest_weeks_with_the_weeks_the_model_learned_from() -> None:
+    from warehouse.modeling.pipeline import drift_report
+
+    features = synthetic_features()
+    weeks = np.sort(features["week_start"].unique())
+    everything = drift_report(features, 13)
+    kept_model = drift_report(features, 13, trained_through=weeks[40])
+    # a model trained on the first 41 weeks learned from fewer of the window's weeks of the
+    # year (the reference is seasonally matched); the latest weeks are the same
+    assert kept_model["n_reference"].max() < everything["n_reference"].max()
+    assert (kept_model["n_current"] == everything["n_current"]).all()

@@ -64,13 +64,19 @@ def build_model(evaluation: pd.DataFrame) -> SalesModel:
     return mlflow.pyfunc.load_model(run.data.tags["model_uri"]).unwrap_python_model()
 
 
-def drift_report(features: pd.DataFrame, window_weeks: int) -> pd.DataFrame:
+def drift_report(features: pd.DataFrame, window_weeks: int, trained_through: object = None) -> pd.DataFrame:
     """Drift of each model feature as the forest reads it (sales history and the drivers'
     four-week means relative to their reference, so the sales trend alone is no drift): the
-    training weeks against the latest ``window_weeks``."""
+    weeks the model was trained on against the latest ``window_weeks``.
+
+    ``trained_through`` is the last feature week of the model's training run
+    (sales_model_evaluation), so a model kept by the retrain policy is compared with the
+    weeks it learned from; None takes the training split of all of ``features``.
+    """
     frame = relative_to_reference(usable_rows(features))
     numeric, _ = available_features(frame)
-    train, _ = split_by_weeks(frame)
+    seen = frame if trained_through is None else frame[frame["week_start"] <= pd.Timestamp(trained_through)]
+    train, _ = split_by_weeks(seen)
     weeks = sorted(frame["week_start"].unique())
     window = frame[frame["week_start"].isin(weeks[-window_weeks:])]
     log.info("drift: %d reference rows (training weeks) against %d rows of the latest %d weeks",
