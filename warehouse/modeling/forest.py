@@ -78,11 +78,17 @@ BATCH_ROWS = 2_000
 
 @dataclass
 class _LeafIndex:
-    """For one tree: the reference rows sorted by leaf, and each leaf's start and count."""
+    """For every tree at once: the reference rows sorted by leaf, each leaf's start and count.
+
+    A leaf is numbered across the forest (its node id plus its tree's ``node_offsets``), so a
+    batch's members in all trees come from one lookup instead of one per tree: the per-tree
+    loop cost about half of a single-row prediction.
+    """
 
     order: np.ndarray
     starts: np.ndarray
     counts: np.ndarray
+    node_offsets: np.ndarray
 
 
 @dataclass
@@ -176,21 +182,22 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
             leaves[:, column] = tree.tree_.apply(encoded)
         return leaves
 
-    def _reference_index(self) -> list[_LeafIndex]:
-        """Per tree, the reference rows of each leaf; built on first use (CV fits never need it)."""
-        if self.leaf_index_ is None:
+    def _reference_index(self) -> _LeafIndex:
+        """The reference rows of each leaf of every tree; built on first use (CV fits never
+        need it), and anew for a model pickled with the older per-tree index."""
+        if not isinstance(self.leaf_index_, _LeafIndex):
             reference = self.reference_features_
             leaves = in_batches(len(reference), lambda rows: self._leaves(reference.iloc[rows]))
-            self.leaf_index_ = [
-                self._index_tree(leaves[:, t], tree.tree_.node_count) for t, tree in enumerate(self._trees)
-            ]
+            node_counts = np.array([tree.tree_.node_count for tree in self._trees], dtype=np.int64)
+            node_offsets = np.cumsum(node_counts) - node_counts
+            # row-major: entry i is reference row i // trees in tree i % trees
+            numbered = (leaves + node_offsets).ravel()
+            order = np.argsort(numbered, kind="stable") // leaves.shape[1]
+            counts = np.bincount(numbered, minlength=int(node_counts.sum())).astype(np.int32)
+            self.leaf_index_ = _LeafIndex(
+                order.astype(np.int32), np.cumsum(counts, dtype=np.int64) - counts, counts, node_offsets
+            )
         return self.leaf_index_
-
-    @staticmethod
-    def _index_tree(leaves: np.ndarray, node_count: int) -> _LeafIndex:
-        order = np.argsort(leaves, kind="stable").astype(np.int32)
-        counts = np.bincount(leaves, minlength=node_count).astype(np.int32)
-        return _LeafIndex(order, np.cumsum(counts, dtype=np.int32) - counts, counts)
 
     def _mean_ratio(self, leaves: np.ndarray) -> np.ndarray:
         """The forest's prediction: the mean over trees of each leaf's value."""
@@ -211,10 +218,10 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
         a tree weighs 1 / leaf size; sorted by (query row, ratio) (Meinshausen 2006)."""
         index = self._reference_index()
         n_rows, n_trees = leaves.shape
-        members = [leaf_members(index[t], leaves[:, t]) for t in range(n_trees)]
-        rows = np.concatenate([m[0] for m in members])
-        ranks = rank[np.concatenate([m[1] for m in members])]
-        weights = 1.0 / np.concatenate([m[2] for m in members])
+        pairs, members, sizes = leaf_members(index, (leaves + index.node_offsets).ravel())
+        rows = pairs // n_trees
+        ranks = rank[members]
+        weights = 1.0 / sizes
         keys = rows * np.int64(rank.size) + ranks
         order = np.argsort(keys)
         keys, ranks, rows, cumulative = keys[order], ranks[order], rows[order], np.cumsum(weights[order])
