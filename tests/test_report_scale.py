@@ -114,11 +114,8 @@ def no_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def built(database: Path, images: Path) -> list[sections.Section]:
-    marts = Marts.open(database)
-    try:
+    with Marts.open(database) as marts:
         return build_sections(marts, ReportContext(images))
-    finally:
-        marts.close()
 
 
 def captions(drawn: list[sections.Section]) -> dict[str, list[str]]:
@@ -181,8 +178,7 @@ def test_many_categories_are_capped_in_pickers_lines_and_thumbnails(
 
 
 def test_forecast_reads_only_the_drawn_series_and_models(warehouses: dict[str, Path]) -> None:
-    marts = Marts.open(warehouses["small"])
-    try:
+    with Marts.open(warehouses["small"]) as marts:
         series, categories = sections.picked_series(marts)
         assert series == ["total", "category:C00", "category:C01", "category:C02"] and categories == 3
         rows = queries.forecast_rows(marts, series, ["sarimax_fourier", "seasonal_naive"])
@@ -190,13 +186,10 @@ def test_forecast_reads_only_the_drawn_series_and_models(warehouses: dict[str, P
         assert len(rows) == len(series) * 2 * 110
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows["date"].iat[0])
         assert set(queries.decomposition_rows(marts, series)["series_id"]) == set(series)
-    finally:
-        marts.close()
 
 
 def test_stationarity_summaries_match_the_whole_mart(warehouses: dict[str, Path]) -> None:
-    marts = Marts.open(warehouses["small"])
-    try:
+    with Marts.open(warehouses["small"]) as marts:
         whole = marts.get("sales_stationarity")
         leaves = whole[whole["series_id"].str.contains("|region:", regex=False)]
         by_category = queries.leaf_stationarity_by_category(marts).set_index("product_category")
@@ -209,13 +202,10 @@ def test_stationarity_summaries_match_the_whole_mart(warehouses: dict[str, Path]
         assert set(extremes["series_id"]) == set(ranked["series_id"].head(5)) | set(ranked["series_id"].tail(5))
         assert (extremes["rank"] == "least stationary").sum() == 5
         assert queries.aggregate_stationarity(marts)["series_id"].iat[0] == "total"
-    finally:
-        marts.close()
 
 
 def test_weekly_means_give_the_same_residuals_as_every_row(warehouses: dict[str, Path]) -> None:
-    marts = Marts.open(warehouses["small"])
-    try:
+    with Marts.open(warehouses["small"]) as marts:
         rows = marts.get("sales_model_predictions")
         expected = (rows.assign(residual=rows["actual"] - rows["predicted"])
                     .groupby(["week_start", "split"])["residual"].mean())
@@ -223,21 +213,16 @@ def test_weekly_means_give_the_same_residuals_as_every_row(warehouses: dict[str,
         residual = (weekly["actual"] - weekly["predicted"]).to_numpy()
         assert np.allclose(residual, expected.to_numpy())
         assert len(weekly) == WEEKS
-    finally:
-        marts.close()
 
 
 def test_overview_aggregates_keep_every_sale(warehouses: dict[str, Path]) -> None:
-    marts = Marts.open(warehouses["small"])
-    try:
+    with Marts.open(warehouses["small"]) as marts:
         total = marts.query("select sum(sales_amount) as s from marts.fct_daily_sales")["s"].iat[0]
         assert queries.sales_summary(marts)["total_sales"].iat[0] == pytest.approx(total)
         assert queries.weekly_category_sales(marts)["sales_amount"].sum() == pytest.approx(total)
         assert queries.region_category_sales(marts)["sales_amount"].sum() == pytest.approx(total)
         weeks = pd.to_datetime(queries.weekly_category_sales(marts)["week"])
         assert (weeks.dt.day_of_week == 0).all()
-    finally:
-        marts.close()
 
 
 def test_missing_marts_are_found_without_reading_them(tmp_path: Path) -> None:
@@ -247,23 +232,17 @@ def test_missing_marts_are_found_without_reading_them(tmp_path: Path) -> None:
         con.execute("create table marts.empty_mart (x integer)")
         con.execute("create table marts.filled (x integer)")
         con.execute("insert into marts.filled values (1)")
-    marts = Marts.open(database)
-    try:
+    with Marts.open(database) as marts:
         assert marts.missing("absent", "empty_mart", "filled") == ["absent", "empty_mart"]
         assert marts._cache == {}  # nothing was read to find out
         assert marts.get("absent") is None and len(marts.get("filled")) == 1
-    finally:
-        marts.close()
 
 
 def test_actual_vs_predicted_samples_the_test_rows_of_every_prediction(warehouses: dict[str, Path]) -> None:
     from warehouse.modeling.figures import actual_vs_predicted
 
-    marts = Marts.open(warehouses["small"])
-    try:
+    with Marts.open(warehouses["small"]) as marts:
         predictions = marts.get("sales_model_predictions")  # train and test rows, as the MLflow run logs them
-    finally:
-        marts.close()
     figure = actual_vs_predicted(predictions, max_points=100)
     test = predictions[predictions["split"] == "test"]
     assert len(figure.data[0].x) == 100 and set(figure.data[0].x) <= set(test["actual"])

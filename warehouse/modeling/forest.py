@@ -132,6 +132,15 @@ def leaf_members(index: _LeafIndex, leaves: np.ndarray) -> tuple[np.ndarray, np.
     return rows, index.order[np.repeat(starts, counts) + offsets], np.repeat(counts, counts)
 
 
+def ratio_ranks(ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ratios' ascending order, and each one's rank in it (kept from fit: every prediction
+    of an interval reads them)."""
+    order = np.argsort(ratio, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return order, rank
+
+
 def in_batches(n_rows: int, compute: Callable[[slice], np.ndarray]) -> np.ndarray:
     """``compute`` over consecutive row slices of at most ``BATCH_ROWS``, concatenated."""
     return np.concatenate([compute(slice(start, start + BATCH_ROWS)) for start in range(0, n_rows, BATCH_ROWS)])
@@ -165,7 +174,8 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
         reference = reference_rows(len(features), MAX_REFERENCE_ROWS)
         self.reference_features_ = features.iloc[reference].reset_index(drop=True)
         self.train_ratio_ = ratio[reference]
-        self.leaf_index_: list[_LeafIndex] | None = None
+        self.ratio_order_, self.ratio_rank_ = ratio_ranks(self.train_ratio_)
+        self.leaf_index_: _LeafIndex | None = None
         return self
 
     @property
@@ -206,13 +216,6 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
             total += tree.tree_.value[leaves[:, column], 0, 0]
         return total / len(self._trees)
 
-    def _ratio_ranks(self) -> tuple[np.ndarray, np.ndarray]:
-        """The reference ratios' ascending order, and each one's rank in it."""
-        order = np.argsort(self.train_ratio_, kind="stable")
-        rank = np.empty(order.size, dtype=np.int64)
-        rank[order] = np.arange(order.size)
-        return order, rank
-
     def _leaf_weights(self, leaves: np.ndarray, rank: np.ndarray) -> _LeafWeights:
         """The leaf-weighted reference rows of a batch: a reference row in a query row's leaf of
         a tree weighs 1 / leaf size; sorted by (query row, ratio) (Meinshausen 2006)."""
@@ -233,7 +236,7 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
     def _quantile_ratio(self, leaves: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
         """Quantiles of the leaf-weighted reference ratios (rows x quantiles): for each query
         row, the ratio where its cumulative weight first reaches the quantile."""
-        order, rank = self._ratio_ranks()
+        order, rank = self.ratio_order_, self.ratio_rank_
         weights = self._leaf_weights(leaves, rank)
         known = weights.known
         out = np.full((leaves.shape[0], len(quantiles)), np.nan)
@@ -245,7 +248,7 @@ class RelativeQuantileForest(BaseEstimator, RegressorMixin):
 
     def _distribution_value(self, leaves: np.ndarray, ratio: np.ndarray) -> np.ndarray:
         """For each query row, the share of its leaf-weighted reference ratios at or below ``ratio``."""
-        order, rank = self._ratio_ranks()
+        order, rank = self.ratio_order_, self.ratio_rank_
         weights = self._leaf_weights(leaves, rank)
         at_or_below = np.searchsorted(self.train_ratio_[order], ratio, side="right")
         rows = np.arange(leaves.shape[0])

@@ -35,11 +35,8 @@ def build_sections(marts: Marts, context: ReportContext) -> list[Section]:
 def build_report(database: Path, output: Path = DEFAULT_OUTPUT, images_dir: Path = DEFAULT_IMAGES_DIR) -> Path:
     """Write the report for the warehouse file ``database`` to ``output``; return its path."""
     started = time.perf_counter()
-    marts = Marts.open(database)
-    try:
+    with Marts.open(database) as marts:
         sections = build_sections(marts, ReportContext(images_dir))
-    finally:
-        marts.close()
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_page(sections, str(database)), encoding="utf-8")
     log.info("wrote %s: %d figures, %.1f MB in %.1f s", output, figure_count(sections),

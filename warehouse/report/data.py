@@ -75,6 +75,12 @@ class Marts:
     def close(self) -> None:
         self.connection.close()
 
+    def __enter__(self) -> Marts:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def champion_summary() -> pd.DataFrame | None:
     """The registered sales_model versions with the champion marked, or None without a store."""
