@@ -13,7 +13,6 @@ import pandas as pd
 from warehouse import drift, tracking
 from warehouse.modeling import figures
 from warehouse.modeling.features import CATEGORICAL, relative_to_reference
-from warehouse.modeling.serving import SalesModel
 from warehouse.modeling.training import (
     available_features,
     metrics_frame,
@@ -55,13 +54,6 @@ def run_artifact(evaluation: pd.DataFrame, artifact: str) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=artifact, dst_path=folder))
         return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-
-
-def build_model(evaluation: pd.DataFrame) -> SalesModel:
-    """The sales model this build trained (from its MLflow run), registered or not yet."""
-    client = tracking.connect()
-    run = client.get_run(str(evaluation["mlflow_run_id"].iloc[0]))
-    return mlflow.pyfunc.load_model(run.data.tags["model_uri"]).unwrap_python_model()
 
 
 def drift_report(features: pd.DataFrame, window_weeks: int, trained_through: object = None) -> pd.DataFrame:
